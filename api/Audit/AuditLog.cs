@@ -1,0 +1,44 @@
+using Dapper;
+using Npgsql;
+
+namespace CpxTeleservice.Audit;
+
+/// <summary>One line of the audit trail: who (IdNat, card serial), which structure, what, on what, and how it ended.</summary>
+public sealed record AuditEntry(
+    string? ActorIdNat,
+    string? ActorCardSerial,
+    Guid? StructureId,
+    string Action,
+    string? Target,
+    string Outcome,
+    string? Detail,
+    string? RequestId);
+
+/// <summary>Appends to <c>audit_events</c>, which a trigger keeps append-only.</summary>
+public sealed class AuditLog(NpgsqlDataSource dataSource, ILogger<AuditLog> logger)
+{
+    private const string Insert =
+        """
+        INSERT INTO audit_events (actor_id_nat, actor_card_serial, structure_id, action, target, outcome, detail, request_id)
+        VALUES (@ActorIdNat, @ActorCardSerial, @StructureId, @Action, @Target, @Outcome, @Detail, @RequestId)
+        """;
+
+    /// <summary>Records an entry on its own connection: used for refusals, which have no transaction of their own.</summary>
+    public async Task RecordAsync(AuditEntry entry)
+    {
+        try
+        {
+            await using var connection = await dataSource.OpenConnectionAsync();
+            await connection.ExecuteAsync(Insert, entry);
+        }
+        catch (NpgsqlException exception)
+        {
+            // A refusal stays a refusal when the audit cannot be written; the log keeps the trace.
+            logger.LogError(exception, "Could not record audit entry {Action} {Outcome} for {Actor}", entry.Action, entry.Outcome, entry.ActorIdNat);
+        }
+    }
+
+    /// <summary>Records an entry inside the caller's transaction, so that it commits with the change it describes.</summary>
+    public static Task RecordAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, AuditEntry entry) =>
+        connection.ExecuteAsync(Insert, entry, transaction);
+}

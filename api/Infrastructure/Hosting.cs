@@ -1,0 +1,124 @@
+using System.Security.Cryptography.X509Certificates;
+using CpxTeleservice.Audit;
+using CpxTeleservice.Security;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Npgsql;
+
+namespace CpxTeleservice.Infrastructure;
+
+public static class Hosting
+{
+    /// <summary>Kestrel, the database, authentication and problem details, all from configuration.</summary>
+    public static WebApplicationBuilder AddCpxServices(this WebApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        builder.WebHost.ConfigureKestrel((context, kestrel) =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.ConfigureEndpointDefaults(listen => listen.Protocols = HttpProtocols.Http1AndHttp2);
+            kestrel.ConfigureHttpsDefaults(https =>
+            {
+                // Allow, not Require: a caller without a certificate still reaches the authentication
+                // handler and gets a 401 problem that says why. The certificate is asked for in the
+                // initial handshake (no renegotiation, which HTTP/2 forbids). Kestrel must not check the
+                // chain against the system store: the handler checks it against the configured anchors.
+                https.ClientCertificateMode = ClientCertificateMode.AllowCertificate;
+                https.AllowAnyClientCertificate();
+                var tls = context.Configuration.GetSection("Tls");
+                if (tls["Certificate"] is { Length: > 0 } certificatePath)
+                {
+                    var (certificate, chain) = LoadServerCertificate(
+                        Path.GetFullPath(certificatePath, context.HostingEnvironment.ContentRootPath),
+                        tls["Key"] is { Length: > 0 } key ? Path.GetFullPath(key, context.HostingEnvironment.ContentRootPath) : null);
+                    https.ServerCertificate = certificate;
+                    https.ServerCertificateChain = chain;
+                }
+            });
+        });
+
+        var connectionString = configuration.GetConnectionString("Postgres");
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            throw new InvalidOperationException("The setting ConnectionStrings__Postgres (a PostgreSQL connection string) is required.");
+        }
+
+        builder.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString) { Name = "cpx" }.Build());
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<MigrationRunner>();
+        builder.Services.AddHostedService<MigrationHostedService>();
+        builder.Services.AddSingleton<AuditLog>();
+        builder.Services.AddSingleton(SecuritySettings.Load(configuration, builder.Environment));
+
+        if (configuration["DataProtection:KeysPath"] is { Length: > 0 } keys)
+        {
+            builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(keys));
+        }
+
+        builder.Services.AddAuthentication(CardAuthenticationDefaults.Scheme)
+            .AddScheme<AuthenticationSchemeOptions, CardAuthenticationHandler>(CardAuthenticationDefaults.Scheme, null);
+        builder.Services.AddAuthorizationBuilder()
+            .AddPolicy(CardAuthenticationDefaults.OperatorPolicy, policy => policy.RequireClaim(CardAuthenticationDefaults.OperatorClaim));
+
+        builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            var problem = context.ProblemDetails;
+            if (problem.Type is null or "" || problem.Type.StartsWith("https://tools.ietf.org/", StringComparison.Ordinal))
+            {
+                problem.Type = ProblemTypes.ForStatus(problem.Status ?? 500) ?? problem.Type;
+            }
+
+            problem.Instance ??= context.HttpContext.Request.Path;
+            problem.Extensions["requestId"] = context.HttpContext.TraceIdentifier;
+        });
+        builder.Services.AddExceptionHandler<UnhandledExceptionHandler>();
+        return builder;
+    }
+
+    /// <summary>A PEM certificate (its first block the leaf, the rest its chain) and its PEM key.</summary>
+    private static (X509Certificate2 Certificate, X509Certificate2Collection Chain) LoadServerCertificate(string certificatePath, string? keyPath)
+    {
+        var all = new X509Certificate2Collection();
+        all.ImportFromPemFile(certificatePath);
+        using var leaf = X509Certificate2.CreateFromPemFile(certificatePath, keyPath);
+        // SslStream on Linux wants a key it can export to its own store: a PKCS#12 round trip gives one.
+        var certificate = X509CertificateLoader.LoadPkcs12(leaf.Export(X509ContentType.Pkcs12), null);
+        var chain = new X509Certificate2Collection();
+        foreach (var other in all.Skip(1))
+        {
+            chain.Add(other);
+        }
+
+        return (certificate, chain);
+    }
+}
+
+/// <summary>Unhandled exceptions: logged with their stack, answered with a bare 500 problem.</summary>
+internal sealed class UnhandledExceptionHandler(IProblemDetailsService problems, ILogger<UnhandledExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        if (exception is OperationCanceledException && httpContext.RequestAborted.IsCancellationRequested)
+        {
+            return true; // the client has gone; nobody reads the answer
+        }
+
+        logger.LogError(exception, "Unhandled exception on {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
+        httpContext.Response.StatusCode = StatusCodes.Status500InternalServerError;
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = httpContext,
+            Exception = exception,
+            ProblemDetails = new Microsoft.AspNetCore.Mvc.ProblemDetails
+            {
+                Status = StatusCodes.Status500InternalServerError,
+                Type = ProblemTypes.Internal,
+                Title = "An unexpected error occurred",
+                Detail = "The error was logged with the request id below.",
+            },
+        });
+    }
+}

@@ -1,0 +1,137 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+using Dapper;
+using Npgsql;
+
+namespace CpxTeleservice.Infrastructure;
+
+/// <summary>A migration file: <c>NNN_name.sql</c>, applied in the order of its number.</summary>
+public sealed record MigrationFile(int Version, string Name, string Sql, string Checksum)
+{
+    private static readonly Regex FileName = new(@"^(?<version>\d{3,})_(?<name>[a-z0-9_]+)\.sql$", RegexOptions.CultureInvariant);
+
+    public static IReadOnlyList<MigrationFile> LoadFolder(string folder)
+    {
+        if (!Directory.Exists(folder))
+        {
+            throw new MigrationException($"The migrations folder '{folder}' does not exist (setting Database__MigrationsPath).");
+        }
+
+        var files = new List<MigrationFile>();
+        foreach (var path in Directory.EnumerateFiles(folder, "*.sql"))
+        {
+            var match = FileName.Match(Path.GetFileName(path));
+            if (!match.Success)
+            {
+                throw new MigrationException($"'{Path.GetFileName(path)}' is not named NNN_name.sql: refusing to guess its order.");
+            }
+
+            // Line endings are normalised so that a checkout with CRLF does not look like an edit.
+            var sql = File.ReadAllText(path, Encoding.UTF8).Replace("\r\n", "\n");
+            var checksum = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(sql))).ToLowerInvariant();
+            files.Add(new MigrationFile(int.Parse(match.Groups["version"].Value), match.Groups["name"].Value, sql, checksum));
+        }
+
+        var duplicate = files.GroupBy(f => f.Version).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+        {
+            throw new MigrationException($"Two migrations carry the number {duplicate.Key}: {string.Join(", ", duplicate.Select(f => f.Name))}.");
+        }
+
+        return files.OrderBy(f => f.Version).ToList();
+    }
+}
+
+public sealed class MigrationException(string message) : Exception(message);
+
+/// <summary>
+/// Applies the hand-written migrations: each in its own transaction, recorded with its checksum,
+/// under an advisory lock so that instances starting together apply each migration once. A recorded
+/// migration whose file has changed, or one this build does not know, stops the start-up: a landed
+/// migration is never edited, a new one is appended.
+/// </summary>
+public sealed class MigrationRunner(NpgsqlDataSource dataSource, ILogger<MigrationRunner> logger)
+{
+    // Any constant shared by every instance of the service; "CPXM" in ASCII.
+    private const long AdvisoryLockKey = 0x4350584D;
+
+    public async Task<int> ApplyAsync(IReadOnlyList<MigrationFile> migrations, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_lock(@key)", new { key = AdvisoryLockKey }, cancellationToken: cancellationToken));
+        try
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                """
+                CREATE TABLE IF NOT EXISTS schema_migrations (
+                    version    integer PRIMARY KEY,
+                    name       text        NOT NULL,
+                    checksum   text        NOT NULL,
+                    applied_at timestamptz NOT NULL DEFAULT now()
+                )
+                """, cancellationToken: cancellationToken));
+
+            var applied = (await connection.QueryAsync<(int Version, string Name, string Checksum)>(
+                new CommandDefinition("SELECT version, name, checksum FROM schema_migrations ORDER BY version", cancellationToken: cancellationToken)))
+                .ToDictionary(r => r.Version);
+
+            var known = migrations.ToDictionary(m => m.Version);
+            foreach (var (version, record) in applied)
+            {
+                if (!known.TryGetValue(version, out var file))
+                {
+                    throw new MigrationException(
+                        $"The database has migration {version:000}_{record.Name} applied, which this build does not have: it was made by a newer version of the service.");
+                }
+
+                if (!string.Equals(file.Checksum, record.Checksum, StringComparison.Ordinal))
+                {
+                    throw new MigrationException(
+                        $"Migration {version:000}_{record.Name}.sql has changed since it was applied (checksum {record.Checksum[..12]}… recorded, {file.Checksum[..12]}… on disk). " +
+                        "Landed migrations are never edited: restore the file and add a new migration for the change.");
+                }
+            }
+
+            var count = 0;
+            foreach (var migration in migrations.Where(m => !applied.ContainsKey(m.Version)))
+            {
+                await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+                await connection.ExecuteAsync(new CommandDefinition(migration.Sql, transaction: transaction, cancellationToken: cancellationToken, commandTimeout: 0));
+                await connection.ExecuteAsync(new CommandDefinition(
+                    "INSERT INTO schema_migrations (version, name, checksum) VALUES (@Version, @Name, @Checksum)",
+                    migration, transaction, cancellationToken: cancellationToken));
+                await transaction.CommitAsync(cancellationToken);
+                logger.LogInformation("Applied migration {Version:000}_{Name}", migration.Version, migration.Name);
+                count++;
+            }
+
+            return count;
+        }
+        finally
+        {
+            await connection.ExecuteAsync("SELECT pg_advisory_unlock(@key)", new { key = AdvisoryLockKey });
+        }
+    }
+}
+
+/// <summary>Applies the migrations when the host starts, before Kestrel accepts a request.</summary>
+public sealed class MigrationHostedService(MigrationRunner runner, IConfiguration configuration, IHostEnvironment environment) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (!configuration.GetValue("Database:MigrateOnStartup", true))
+        {
+            return;
+        }
+
+        await runner.ApplyAsync(MigrationFile.LoadFolder(MigrationsFolder(configuration, environment)), cancellationToken);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public static string MigrationsFolder(IConfiguration configuration, IHostEnvironment environment) =>
+        configuration["Database:MigrationsPath"] is { Length: > 0 } path
+            ? Path.GetFullPath(path, environment.ContentRootPath)
+            : Path.Combine(AppContext.BaseDirectory, "migrations");
+}

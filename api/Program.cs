@@ -1,0 +1,31 @@
+using CpxTeleservice.Health;
+using CpxTeleservice.Infrastructure;
+using CpxTeleservice.Me;
+using CpxTeleservice.OpenApi;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddCpxServices();
+var app = builder.Build();
+
+if (args.Contains("migrate"))
+{
+    // `CpxTeleservice.Api migrate`: apply the migrations and exit, without serving.
+    var applied = await app.Services.GetRequiredService<MigrationRunner>().ApplyAsync(
+        MigrationFile.LoadFolder(MigrationHostedService.MigrationsFolder(app.Configuration, app.Environment)), CancellationToken.None);
+    Console.WriteLine($"{applied} migration(s) applied.");
+    return;
+}
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapHealthApi();
+app.MapOpenApiDocument();
+app.MapGroup("/api/v1").RequireAuthorization().MapMeApi();
+
+app.Run();
+
+/// <summary>The entry point, visible to the integration tests' host.</summary>
+public partial class Program;

@@ -1,0 +1,238 @@
+using System.Security.Claims;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Encodings.Web;
+using CpxTeleservice.Audit;
+using CpxTeleservice.Infrastructure;
+using Dapper;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace CpxTeleservice.Security;
+
+/// <summary>The card that authenticated the request, as the registry (or, for an operator, the certificate) knows it.</summary>
+public sealed record Caller(
+    string IdNat,
+    CardType CardType,
+    string CardSerial,
+    string? Profession,
+    string? Nom,
+    string? Prenom,
+    Guid? PersonId,
+    Guid? CardId,
+    bool IsOperator);
+
+/// <summary>An ANS operator: a card holder named in configuration by IdNat and card serial.</summary>
+public sealed class OperatorCard
+{
+    public string IdNat { get; set; } = "";
+    public string CardSerial { get; set; } = "";
+}
+
+/// <summary>The trust anchors and operators, loaded once at start-up so that a bad setting stops the start.</summary>
+public sealed class SecuritySettings
+{
+    public required TrustAnchorSet CardAnchors { get; init; }
+    public TrustAnchorSet? OrganisationAnchors { get; init; }
+    public required IReadOnlyList<OperatorCard> Operators { get; init; }
+
+    public bool IsOperator(string idNat, string cardSerial) =>
+        Operators.Any(o => o.IdNat == idNat && o.CardSerial == cardSerial);
+
+    public static SecuritySettings Load(IConfiguration configuration, IHostEnvironment environment)
+    {
+        string Resolve(string key) =>
+            configuration[key] is { Length: > 0 } value
+                ? Path.GetFullPath(value, environment.ContentRootPath)
+                : throw new InvalidOperationException($"The setting {key.Replace(":", "__")} (a PEM bundle of trust anchors) is required.");
+
+        var operators = configuration.GetSection("Operators").Get<List<OperatorCard>>() ?? [];
+        var incomplete = operators.FirstOrDefault(o => o.IdNat.Length == 0 || o.CardSerial.Length == 0);
+        if (incomplete is not null)
+        {
+            throw new InvalidOperationException("Every operator needs both Operators__N__IdNat and Operators__N__CardSerial.");
+        }
+
+        return new SecuritySettings
+        {
+            CardAnchors = TrustAnchorSet.LoadPem(Resolve("Trust:CardAnchors")),
+            OrganisationAnchors = configuration["Trust:OrganisationAnchors"] is { Length: > 0 }
+                ? TrustAnchorSet.LoadPem(Resolve("Trust:OrganisationAnchors"))
+                : null,
+            Operators = operators,
+        };
+    }
+}
+
+public static class CardAuthenticationDefaults
+{
+    public const string Scheme = "CpxCard";
+    public const string OperatorPolicy = "operator";
+    public const string OperatorClaim = "cpx:operator";
+}
+
+/// <summary>
+/// Authenticates a request by the card certificate presented in the TLS handshake (contract.md, Identity).
+/// TLS accepts a connection without a certificate so that each refusal can be answered here with a
+/// 401 problem naming its reason. The chain check is cached per connection (it cannot change while
+/// the connection lives, but for the dates); the registry is read on every request so that a card
+/// put in opposition stops authenticating at once, on every instance.
+/// </summary>
+public sealed class CardAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    SecuritySettings settings,
+    NpgsqlDataSource dataSource,
+    AuditLog audit,
+    TimeProvider time)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    private const string ConnectionCacheKey = "cpx.certificate-check";
+    private static readonly TimeSpan ConnectionCacheLifetime = TimeSpan.FromMinutes(5);
+
+    private sealed record CachedCheck(string Thumbprint, CertificateCheck Check, DateTimeOffset CheckedAt);
+
+    private sealed record RegistryCard(Guid CardId, string CardType, string State, DateTime ValidUntil, string? Profession, Guid PersonId, string IdNat, string Nom, string Prenom);
+
+    private CertificateRefusal _refusal = CertificateRefusal.Missing;
+    private string? _detail;
+    private CertificateProfile? _profile;
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var certificate = await Context.Connection.GetClientCertificateAsync(Context.RequestAborted);
+        if (certificate is null)
+        {
+            return Refuse(CertificateRefusal.Missing, "No client certificate was presented in the TLS handshake.");
+        }
+
+        var now = time.GetUtcNow();
+        var check = CheckCertificate(certificate, now);
+        _profile = CertificateProfile.Read(certificate);
+        if (!check.Passed)
+        {
+            return Refuse(check.Refusal, check.Detail);
+        }
+
+        var profile = _profile;
+        if (profile.IdNat is not { Length: > 0 } idNat || profile.CardSerial is not { } serial || profile.CardTypeFromCertificate is not { } certificateType)
+        {
+            return Refuse(CertificateRefusal.NotACard, "The certificate lacks the CN, the card type (1.2.250.1.71.1.2.2) or the token id (1.2.250.1.71.1.2.3) of a CPx card.");
+        }
+
+        if (settings.IsOperator(idNat, serial))
+        {
+            return Success(new Caller(idNat, certificateType, serial, profile.Profession?.ToString(), profile.Surname, profile.GivenName, null, null, IsOperator: true));
+        }
+
+        await using var connection = await dataSource.OpenConnectionAsync(Context.RequestAborted);
+        var card = await connection.QuerySingleOrDefaultAsync<RegistryCard>(new CommandDefinition(
+            """
+            SELECT c.id AS CardId, c.card_type AS CardType, c.state AS State, c.valid_until AS ValidUntil, c.profession AS Profession,
+                   p.id AS PersonId, p.id_nat AS IdNat, p.nom AS Nom, p.prenom AS Prenom
+            FROM cards c JOIN persons p ON p.id = c.holder_id
+            WHERE c.serial = @serial
+            """, new { serial }, cancellationToken: Context.RequestAborted));
+
+        if (card is null)
+        {
+            return Refuse(CertificateRefusal.UnknownCard, $"No card with serial {serial} is in the registry.");
+        }
+
+        var registryType = Enum.Parse<CardType>(card.CardType);
+        if (card.IdNat != idNat || FamilyCode(registryType) != profile.CardTypeCode)
+        {
+            return Refuse(CertificateRefusal.UnknownCard, $"The certificate does not match the registry's card {serial}.");
+        }
+
+        if (card.State == "opposition")
+        {
+            return Refuse(CertificateRefusal.CardInOpposition, $"Card {serial} is in opposition.");
+        }
+
+        if (card.ValidUntil <= now.UtcDateTime)
+        {
+            return Refuse(CertificateRefusal.CardExpired, $"Card {serial} expired on {card.ValidUntil:yyyy-MM-dd}.");
+        }
+
+        return Success(new Caller(idNat, registryType, serial, card.Profession ?? profile.Profession?.ToString(), card.Nom, card.Prenom, card.PersonId, card.CardId, IsOperator: false));
+    }
+
+    /// <summary>TRE_G02, the card type code of the certificates: CPE and CDE share 2.</summary>
+    public static int FamilyCode(CardType type) => type switch
+    {
+        CardType.CPS => 0,
+        CardType.CPF => 1,
+        CardType.CPE or CardType.CDE => 2,
+        CardType.CPA => 3,
+        _ => -1,
+    };
+
+    private CertificateCheck CheckCertificate(X509Certificate2 certificate, DateTimeOffset now)
+    {
+        var items = Context.Features.Get<IConnectionItemsFeature>()?.Items;
+        var thumbprint = certificate.Thumbprint;
+        if (items?.TryGetValue(ConnectionCacheKey, out var cached) == true && cached is CachedCheck hit
+            && hit.Thumbprint == thumbprint && now - hit.CheckedAt < ConnectionCacheLifetime
+            && now <= certificate.NotAfter.ToUniversalTime())
+        {
+            return hit.Check;
+        }
+
+        var check = CertificateValidator.Validate(certificate, settings.CardAnchors, now);
+        if (items is not null)
+        {
+            items[ConnectionCacheKey] = new CachedCheck(thumbprint, check, now);
+        }
+
+        return check;
+    }
+
+    private AuthenticateResult Success(Caller caller)
+    {
+        Context.Features.Set(caller);
+        var claims = new List<Claim>
+        {
+            new(ClaimTypes.NameIdentifier, caller.IdNat),
+            new("cpx:card-serial", caller.CardSerial),
+            new("cpx:card-type", caller.CardType.ToString()),
+        };
+        if (caller.IsOperator)
+        {
+            claims.Add(new Claim(CardAuthenticationDefaults.OperatorClaim, "true"));
+        }
+
+        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, CardAuthenticationDefaults.Scheme));
+        return AuthenticateResult.Success(new AuthenticationTicket(principal, CardAuthenticationDefaults.Scheme));
+    }
+
+    private AuthenticateResult Refuse(CertificateRefusal refusal, string? detail)
+    {
+        _refusal = refusal;
+        _detail = detail;
+        return AuthenticateResult.Fail(detail ?? refusal.ToString());
+    }
+
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        // The authentication result is computed once per request; the challenge reads what it found.
+        await HandleAuthenticateOnceSafeAsync();
+        var (type, title) = ProblemTypes.ForRefusal(_refusal);
+        await audit.RecordAsync(new AuditEntry(
+            _profile?.IdNat, _profile?.CardSerial, null, "authenticate", $"{Request.Method} {Request.Path}", "refused:" + type[ProblemTypes.Prefix.Length..], _detail, Context.TraceIdentifier));
+        Logger.LogInformation("Authentication refused ({Reason}): {Detail}", _refusal, _detail);
+        await ProblemWriter.WriteAsync(Context, StatusCodes.Status401Unauthorized, type, title, _detail);
+    }
+
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
+        ProblemWriter.WriteAsync(Context, StatusCodes.Status403Forbidden, ProblemTypes.Forbidden, "Forbidden", "Your card does not give you this right.");
+}
+
+public static class CallerExtensions
+{
+    /// <summary>The authenticated caller; endpoints behind authorization always have one.</summary>
+    public static Caller Caller(this HttpContext context) =>
+        context.Features.Get<Caller>() ?? throw new InvalidOperationException("No authenticated caller on this request.");
+}

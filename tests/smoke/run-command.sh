@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Runs the README's run command (`./dev up`, detached) in a fresh data folder and checks, with curl
+# over HTTP/2, what the README promises: the legal representative's card is served /api/v1/me, the
+# nurse's signature certificate gets the 401 problem of a non-authentication certificate.
+# Writes TAP lines to $CPX_DATA_DIR/smoke.tap; exits non-zero on any failure.
+set -uo pipefail
+ROOT=${1:?repository root}
+DATA=${CPX_DATA_DIR:?}
+mkdir -p "$DATA"
+TAP=$DATA/smoke.tap; : >"$TAP"
+fail=0
+trap '"$ROOT/dev" down >/dev/null 2>&1' EXIT
+ok() { echo "ok $*" | tee -a "$TAP"; }
+notok() { echo "not ok $*" | tee -a "$TAP"; fail=1; }
+
+if ! "$ROOT/dev" up --detach >"$DATA/up.log" 2>&1; then
+  cat "$DATA/up.log" >&2
+  notok "1 run command starts the service"
+  exit 1
+fi
+ok "1 run command starts the service"
+
+P=$DATA/pki; URL="https://127.0.0.1:$CPX_HTTPS_PORT/api/v1/me"
+body=$(curl -sS --http2 --cacert "$P/trust/root.pem" --cert "$P/cards/legal-representative-auth.crt" --key "$P/cards/legal-representative-auth.key" \
+  -w '\n%{http_code} %{http_version}' "$URL" 2>&1)
+if [[ "$(tail -1 <<<"$body")" == "200 2" ]] && grep -q '"idNat":"3750812349/RL0001"' <<<"$body" && grep -q '"role":"legal-representative"' <<<"$body"; then
+  ok "2 legal representative gets /api/v1/me over HTTP/2"
+else
+  echo "$body" >&2; notok "2 legal representative gets /api/v1/me over HTTP/2"
+fi
+
+body=$(curl -sS --http2 --cacert "$P/trust/root.pem" --cert "$P/cards/nurse-sign.crt" --key "$P/cards/nurse-sign.key" \
+  -w '\n%{http_code} %{content_type}' "$URL" 2>&1)
+if [[ "$(tail -1 <<<"$body")" == "401 application/problem+json"* ]] && grep -q '"type":"/problems/certificate-not-for-authentication"' <<<"$body"; then
+  ok "3 nurse signature certificate is refused as not for authentication"
+else
+  echo "$body" >&2; notok "3 nurse signature certificate is refused as not for authentication"
+fi
+
+# Running it again is safe: PKI kept, migrations and demo data not doubled.
+"$ROOT/dev" down >/dev/null 2>&1
+if "$ROOT/dev" up --detach >"$DATA/up2.log" 2>&1 && grep -q "kept" "$DATA/up2.log"; then
+  ok "4 run command can be run again"
+else
+  cat "$DATA/up2.log" >&2; notok "4 run command can be run again"
+fi
+"$ROOT/dev" down >/dev/null 2>&1
+exit $fail
