@@ -1,7 +1,12 @@
+using CpxTeleservice.Admin;
+using CpxTeleservice.Audit;
 using CpxTeleservice.Health;
 using CpxTeleservice.Infrastructure;
 using CpxTeleservice.Me;
 using CpxTeleservice.OpenApi;
+using CpxTeleservice.Orders;
+using CpxTeleservice.Parc;
+using CpxTeleservice.Structures;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddCpxServices();
@@ -23,7 +28,16 @@ app.UseAuthorization();
 
 app.MapHealthApi();
 app.MapOpenApiDocument();
-app.MapGroup("/api/v1").RequireAuthorization().MapMeApi();
+app.MapGroup("/api/v1")
+    .RequireAuthorization()
+    .AddEndpointFilter<AuditRefusalsFilter>()
+    .MapMeApi()
+    .MapStructuresApi()
+    .MapMandatairesApi()
+    .MapOrdersApi()
+    .MapCardsApi()
+    .MapAdminApi()
+    .MapAuditApi();
 
 app.Run();
 

@@ -32,7 +32,7 @@ public static class HealthApi
             loggers.CreateLogger("CpxTeleservice.Health").LogWarning(exception, "Readiness check: PostgreSQL does not answer");
             return TypedResults.Problem(
                 statusCode: StatusCodes.Status503ServiceUnavailable,
-                type: ProblemTypes.Prefix + "not-ready",
+                type: ProblemTypes.NotReady,
                 title: "The service is not ready",
                 detail: "PostgreSQL does not answer.");
         }

@@ -51,6 +51,13 @@ public static class Hosting
         builder.Services.AddSingleton<MigrationRunner>();
         builder.Services.AddHostedService<MigrationHostedService>();
         builder.Services.AddSingleton<AuditLog>();
+        builder.Services.AddSingleton<Orders.ExpectedDates>();
+        builder.Services.AddSingleton<Orders.OrderReader>();
+        builder.Services.AddSingleton<Parc.CardReader>();
+        builder.Services.AddSingleton<Parc.RenewalJob>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<Parc.RenewalJob>());
+        builder.Services.AddSingleton<AuditRefusalsFilter>();
+        Dapper.DefaultTypeMap.MatchNamesWithUnderscores = true;
         builder.Services.AddSingleton(SecuritySettings.Load(configuration, builder.Environment));
 
         if (configuration["DataProtection:KeysPath"] is { Length: > 0 } keys)
@@ -104,6 +111,24 @@ internal sealed class UnhandledExceptionHandler(IProblemDetailsService problems,
         if (exception is OperationCanceledException && httpContext.RequestAborted.IsCancellationRequested)
         {
             return true; // the client has gone; nobody reads the answer
+        }
+
+        if (exception is Microsoft.AspNetCore.Http.BadHttpRequestException or InvalidDataException)
+        {
+            // A malformed request (a broken multipart body, a body over Kestrel's limit) is the client's error.
+            var status = exception is Microsoft.AspNetCore.Http.BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status400BadRequest;
+            httpContext.Response.StatusCode = status;
+            return await problems.TryWriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = httpContext,
+                ProblemDetails = new Microsoft.AspNetCore.Mvc.ProblemDetails
+                {
+                    Status = status,
+                    Type = ProblemTypes.ForStatus(status) ?? ProblemTypes.BadRequest,
+                    Title = "The request could not be read",
+                    Detail = exception.Message,
+                },
+            });
         }
 
         logger.LogError(exception, "Unhandled exception on {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);

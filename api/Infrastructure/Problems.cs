@@ -24,6 +24,49 @@ public static class ProblemTypes
     public const string NotFound = Prefix + "not-found";
     public const string MethodNotAllowed = Prefix + "method-not-allowed";
     public const string Internal = Prefix + "internal";
+    public const string BadRequest = Prefix + "bad-request";
+    public const string Validation = Prefix + "validation";
+    public const string NotReady = Prefix + "not-ready";
+
+    // Structures and contracts (seed 004 §2)
+    public const string StructureAlreadyRegistered = Prefix + "structure-already-registered";
+    public const string ContractNotActive = Prefix + "contract-not-active";
+    public const string ContractDocumentsMissing = Prefix + "contract-documents-missing";
+    public const string ContractAlreadyActive = Prefix + "contract-already-active";
+    public const string DocumentTypeNotAllowed = Prefix + "document-type-not-allowed";
+    public const string DocumentTooLarge = Prefix + "document-too-large";
+
+    // Who may act (seed 004 §3, §4)
+    public const string CallerCardNotAllowed = Prefix + "caller-card-not-allowed";
+    public const string LegalRepresentativeOnly = Prefix + "legal-representative-only";
+    public const string MandataireCardRequired = Prefix + "mandataire-card-required";
+    public const string MandataireAlreadyDesignated = Prefix + "mandataire-already-designated";
+
+    // Orders (seed 004 §4, domain.md "Rules a structure's order must pass")
+    public const string CpsRppsThroughOrdre = Prefix + "cps-rpps-through-ordre";
+    public const string CpfThroughOrdre = Prefix + "cpf-through-ordre";
+    public const string ProfessionUnknown = Prefix + "profession-unknown";
+    public const string ProfessionNotIssued = Prefix + "profession-not-issued";
+    public const string ProfessionSalariedOnly = Prefix + "profession-salaried-only";
+    public const string CpeHolderHealthProfessional = Prefix + "cpe-holder-health-professional";
+    public const string CdeHolderNotLegalRepresentative = Prefix + "cde-holder-not-legal-representative";
+    public const string CdeHolderHealthProfessional = Prefix + "cde-holder-health-professional";
+    public const string CardTypeNotOrderable = Prefix + "card-type-not-orderable";
+    public const string OrderStateConflict = Prefix + "order-state-conflict";
+    public const string EventTimeInFuture = Prefix + "event-time-in-future";
+
+    // Idempotency-Key (IETF draft-ietf-httpapi-idempotency-key-header)
+    public const string IdempotencyKeyMissing = Prefix + "idempotency-key-missing";
+    public const string IdempotencyKeyInUse = Prefix + "idempotency-key-in-use";
+    public const string IdempotencyKeyReused = Prefix + "idempotency-key-reused";
+
+    // The parc
+    public const string CardSerialTaken = Prefix + "card-serial-taken";
+    public const string CardStateConflict = Prefix + "card-state-conflict";
+    public const string ReplacementNotForHolderLeft = Prefix + "replacement-not-for-holder-left";
+    public const string RenewalAlreadyOrdered = Prefix + "renewal-already-ordered";
+    public const string PreconditionRequired = Prefix + "precondition-required";
+    public const string PreconditionFailed = Prefix + "precondition-failed";
 
     public static (string Type, string Title) ForRefusal(CertificateRefusal refusal) => refusal switch
     {
@@ -42,6 +85,7 @@ public static class ProblemTypes
     /// <summary>The slug of each status code the framework produces without a body of ours.</summary>
     public static string? ForStatus(int status) => status switch
     {
+        StatusCodes.Status400BadRequest => BadRequest,
         StatusCodes.Status404NotFound => NotFound,
         StatusCodes.Status405MethodNotAllowed => MethodNotAllowed,
         StatusCodes.Status403Forbidden => Forbidden,

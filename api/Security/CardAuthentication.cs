@@ -226,8 +226,13 @@ public sealed class CardAuthenticationHandler(
         await ProblemWriter.WriteAsync(Context, StatusCodes.Status401Unauthorized, type, title, _detail);
     }
 
-    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
-        ProblemWriter.WriteAsync(Context, StatusCodes.Status403Forbidden, ProblemTypes.Forbidden, "Forbidden", "Your card does not give you this right.");
+    protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
+    {
+        var caller = Context.Features.Get<Caller>();
+        await audit.RecordAsync(new AuditEntry(
+            caller?.IdNat, caller?.CardSerial, null, "authorize", $"{Request.Method} {Request.Path}", "refused:forbidden", "operator right required", Context.TraceIdentifier));
+        await ProblemWriter.WriteAsync(Context, StatusCodes.Status403Forbidden, ProblemTypes.Forbidden, "Forbidden", "Your card does not give you this right.");
+    }
 }
 
 public static class CallerExtensions

@@ -23,3 +23,8 @@ ON CONFLICT DO NOTHING;
 INSERT INTO mandataires (id, structure_id, person_id, designated_by) VALUES
     ('00000000-0000-4000-8000-000000000301', '00000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-000000000102', '00000000-0000-4000-8000-000000000101')
 ON CONFLICT DO NOTHING;
+
+-- The demo structure's contract is signed, documented and approved: its cards can be ordered.
+INSERT INTO contracts (structure_id, state, approved_at, approved_by) VALUES
+    ('00000000-0000-4000-8000-000000000001', 'active', now(), '513000578000015/OPS0001')
+ON CONFLICT DO NOTHING;

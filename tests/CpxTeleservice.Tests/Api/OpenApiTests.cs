@@ -73,7 +73,7 @@ public partial class OpenApiTests(ServiceHost host) : IClassFixture<ServiceHost>
         Assert.Matches(@"openapi:\s*3\.1", Document);
     }
 
-    private static string Normalise(string pattern) => RouteConstraint().Replace("/" + pattern.TrimStart('/'), "}");
+    private static string Normalise(string pattern) => RouteConstraint().Replace("/" + pattern.Trim('/'), "}");
 
     /// <summary>"method /path" for every operation under <c>paths:</c> (two-space paths, four-space methods).</summary>
     internal static HashSet<string> DocumentedOperations(string yaml)

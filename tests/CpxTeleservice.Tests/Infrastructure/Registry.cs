@@ -30,10 +30,10 @@ public static class Registry
         await using var connection = await db.OpenConnectionAsync();
         return await connection.ExecuteScalarAsync<Guid>(
             """
-            INSERT INTO persons (id, id_nat, nom, prenom, health_professional) VALUES (gen_random_uuid(), @IdNat, @Nom, @Prenom, @hp)
+            INSERT INTO persons (id, id_nat, nom, prenom, health_professional) VALUES (@id, @IdNat, @Nom, @Prenom, @hp)
             ON CONFLICT (id_nat) DO UPDATE SET nom = EXCLUDED.nom
             RETURNING id
-            """, new { card.IdNat, card.Nom, card.Prenom, hp = healthProfessional });
+            """, new { id = Guid.CreateVersion7(), card.IdNat, card.Nom, card.Prenom, hp = healthProfessional });
     }
 
     public static async Task<Guid> AddCardAsync(NpgsqlDataSource db, CardIdentity card, string cardType, Guid? structureId = null,
@@ -44,13 +44,13 @@ public static class Registry
         return await connection.ExecuteScalarAsync<Guid>(
             """
             INSERT INTO cards (id, card_type, serial, holder_id, structure_id, profession, state, valid_from, valid_until, opposed_at)
-            VALUES (gen_random_uuid(), @cardType, @CardSerial, @person, @structureId, @profession, @state, now() - interval '2 days', @validUntil,
+            VALUES (@id, @cardType, @CardSerial, @person, @structureId, @profession, @state, now() - interval '2 days', @validUntil,
                     CASE WHEN @state = 'opposition' THEN now() END)
             RETURNING id
             """,
             new
             {
-                cardType, card.CardSerial, person, structureId, profession = card.Profession?.ToString(), state,
+                id = Guid.CreateVersion7(), cardType, card.CardSerial, person, structureId, profession = card.Profession?.ToString(), state,
                 validUntil = (validUntil ?? DateTimeOffset.UtcNow.AddYears(3)).UtcDateTime,
             });
     }
@@ -61,8 +61,8 @@ public static class Registry
         return await connection.ExecuteScalarAsync<Guid>(
             """
             INSERT INTO structures (id, finess, id_nat_struct, raison_sociale, legal_representative_id)
-            VALUES (gen_random_uuid(), @finess, '1' || @finess, @name, @legalRepresentative) RETURNING id
-            """, new { finess, name, legalRepresentative });
+            VALUES (@id, @finess, '1' || @finess, @name, @legalRepresentative) RETURNING id
+            """, new { id = Guid.CreateVersion7(), finess, name, legalRepresentative });
     }
 
     public static async Task AddMandataireAsync(NpgsqlDataSource db, Guid structureId, Guid person, Guid designatedBy)

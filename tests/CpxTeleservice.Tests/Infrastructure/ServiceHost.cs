@@ -57,6 +57,8 @@ public class ServiceHost : WebApplicationFactory<Program>, IAsyncLifetime
             ["Operators:0:CardSerial"] = Operator.CardSerial,
             ["DataProtection:KeysPath"] = Path.Combine(Pki.Folder, "keys"),
             ["Logging:LogLevel:Default"] = "Warning",
+            // Tests run the renewal pass themselves, when they mean to.
+            ["Renewal:Enabled"] = "false",
         };
         foreach (var (key, value) in _settings)
         {

@@ -1,0 +1,111 @@
+using System.Buffers.Binary;
+using System.Buffers.Text;
+using CpxTeleservice.Infrastructure;
+using CpxTeleservice.Security;
+using Dapper;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Npgsql;
+
+namespace CpxTeleservice.Audit;
+
+public sealed record AuditEventView(long Id, DateTime OccurredAt, string? ActorIdNat, string? ActorCardSerial, Guid? StructureId,
+    string Action, string? Target, string Outcome, string? Detail, string? RequestId);
+
+public sealed record AuditPage(IReadOnlyList<AuditEventView> Items, string? NextCursor);
+
+/// <summary>Reading the audit trail: a structure's by its legal representative, the whole service's by operators. Newest first.</summary>
+public static class AuditApi
+{
+    public static RouteGroupBuilder MapAuditApi(this RouteGroupBuilder api)
+    {
+        api.MapGet("/structures/{structureId:guid}/audit", ForStructure).WithName("GetStructureAudit").WithTags("Audit")
+            .WithSummary("Who did what, when, with which card, on the structure (legal representative only)");
+        api.MapGet("/admin/audit", ForService).WithName("GetServiceAudit").WithTags("Administration")
+            .RequireAuthorization(CardAuthenticationDefaults.OperatorPolicy)
+            .WithSummary("The service-wide audit, refused authentications included");
+        return api;
+    }
+
+    private const string Select =
+        """
+        SELECT id AS Id, occurred_at AS OccurredAt, actor_id_nat AS ActorIdNat, actor_card_serial AS ActorCardSerial, structure_id AS StructureId,
+               action AS Action, target AS Target, outcome AS Outcome, detail AS Detail, request_id AS RequestId
+        FROM audit_events
+        """;
+
+    private static async Task<Results<Ok<AuditPage>, ProblemHttpResult>> ForStructure(
+        Guid structureId, string? cursor, int? limit, HttpContext http, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        if (!TryDecode(cursor, out var before))
+        {
+            return new FieldErrors().Add("cursor", "is not a cursor this service issued.").ToProblem();
+        }
+
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        if (await Access.RoleAsync(connection, http.Caller().IdNat, structureId, cancellationToken) != StructureRoleKind.LegalRepresentative)
+        {
+            return Problem.Forbidden("Only the structure's legal representative reads its audit.", ProblemTypes.LegalRepresentativeOnly);
+        }
+
+        var take = Cursor.Limit(limit);
+        var rows = (await connection.QueryAsync<AuditEventView>(new CommandDefinition(
+            $"{Select} WHERE structure_id = @structureId AND (@before::bigint IS NULL OR id < @before) ORDER BY id DESC LIMIT @take",
+            new { structureId, before, take = take + 1 }, cancellationToken: cancellationToken))).ToList();
+        return TypedResults.Ok(ToPage(rows, take));
+    }
+
+    private static async Task<Results<Ok<AuditPage>, ProblemHttpResult>> ForService(
+        Guid? structureId, string? actor, string? outcome, string? cursor, int? limit, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        if (!TryDecode(cursor, out var before))
+        {
+            return new FieldErrors().Add("cursor", "is not a cursor this service issued.").ToProblem();
+        }
+
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var take = Cursor.Limit(limit);
+        var rows = (await connection.QueryAsync<AuditEventView>(new CommandDefinition(
+            $"""
+            {Select}
+            WHERE (@structureId::uuid IS NULL OR structure_id = @structureId) AND (@actor::text IS NULL OR actor_id_nat = @actor)
+              AND (@outcome::text IS NULL OR outcome LIKE @outcome || '%') AND (@before::bigint IS NULL OR id < @before)
+            ORDER BY id DESC LIMIT @take
+            """, new { structureId, actor, outcome, before, take = take + 1 }, cancellationToken: cancellationToken))).ToList();
+        return TypedResults.Ok(ToPage(rows, take));
+    }
+
+    private static AuditPage ToPage(List<AuditEventView> rows, int take) =>
+        rows.Count > take ? new AuditPage(rows.Take(take).ToList(), Encode(rows[take - 1].Id)) : new AuditPage(rows, null);
+
+    private static string Encode(long id)
+    {
+        Span<byte> bytes = stackalloc byte[8];
+        BinaryPrimitives.WriteInt64BigEndian(bytes, id);
+        return Base64Url.EncodeToString(bytes);
+    }
+
+    private static bool TryDecode(string? cursor, out long? id)
+    {
+        id = null;
+        if (string.IsNullOrEmpty(cursor))
+        {
+            return true;
+        }
+
+        try
+        {
+            var bytes = Base64Url.DecodeFromChars(cursor);
+            if (bytes.Length != 8)
+            {
+                return false;
+            }
+
+            id = BinaryPrimitives.ReadInt64BigEndian(bytes);
+            return true;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+}

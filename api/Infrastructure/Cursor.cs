@@ -1,0 +1,54 @@
+using System.Buffers.Text;
+
+namespace CpxTeleservice.Infrastructure;
+
+/// <summary>
+/// Opaque keyset cursors: the last row's id (UUIDv7, so ordered by creation), base64url-encoded.
+/// A page is "rows after this id": rows added meanwhile never shift a page, never repeat a row.
+/// </summary>
+public static class Cursor
+{
+    public const int DefaultLimit = 50;
+    public const int MaxLimit = 500;
+
+    public static string Encode(Guid id) => Base64Url.EncodeToString(id.ToByteArray(bigEndian: true));
+
+    public static bool TryDecode(string? cursor, out Guid? id)
+    {
+        id = null;
+        if (string.IsNullOrEmpty(cursor))
+        {
+            return true;
+        }
+
+        try
+        {
+            var bytes = Base64Url.DecodeFromChars(cursor);
+            if (bytes.Length != 16)
+            {
+                return false;
+            }
+
+            id = new Guid(bytes, bigEndian: true);
+            return true;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+
+    public static int Limit(int? requested) => Math.Clamp(requested ?? DefaultLimit, 1, MaxLimit);
+}
+
+/// <summary>A page of a list: the items and, when more follow, the cursor of the next page.</summary>
+public sealed record Page<T>(IReadOnlyList<T> Items, string? NextCursor);
+
+public static class PageExtensions
+{
+    /// <summary>Rows were read with limit + 1: the extra one says whether a next page exists.</summary>
+    public static Page<T> ToPage<T>(this IReadOnlyList<T> rows, int limit, Func<T, Guid> id) =>
+        rows.Count > limit
+            ? new Page<T>(rows.Take(limit).ToList(), Cursor.Encode(id(rows[limit - 1])))
+            : new Page<T>(rows, null);
+}

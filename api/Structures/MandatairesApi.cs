@@ -1,0 +1,136 @@
+using CpxTeleservice.Infrastructure;
+using CpxTeleservice.Security;
+using Dapper;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Npgsql;
+
+namespace CpxTeleservice.Structures;
+
+public sealed record DesignateMandataireRequest(string? IdNat);
+
+public sealed record MandataireView(string IdNat, string Nom, string Prenom, DateTime DesignatedAt, string DesignatedBy);
+
+/// <summary>
+/// Mandataires (seed 004 §3): designated and revoked by the legal representative only; the designee
+/// holds an active CPS, CPE or CPA (contract.md, Decisions: a CPE or CPA of that structure; a CPS holder
+/// may be designated as an employee). Rights are read per request, so both take effect at once.
+/// </summary>
+public static class MandatairesApi
+{
+    public static RouteGroupBuilder MapMandatairesApi(this RouteGroupBuilder api)
+    {
+        var group = api.MapGroup("/structures/{structureId:guid}/mandataires").WithTags("Mandataires");
+        group.MapGet("", List).WithName("ListMandataires").WithSummary("The structure's active mandataires");
+        group.MapPost("", Designate).WithName("DesignateMandataire").WithSummary("Designate a mandataire (legal representative only)");
+        group.MapDelete("/{idNat}", Revoke).WithName("RevokeMandataire").WithSummary("Revoke a mandataire (legal representative only)");
+        return api;
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<MandataireView>>, ProblemHttpResult>> List(
+        Guid structureId, HttpContext http, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        if (await Access.RoleAsync(connection, http.Caller().IdNat, structureId, cancellationToken) == StructureRoleKind.None)
+        {
+            return Problem.Forbidden("You are neither the legal representative nor a mandataire of this structure.");
+        }
+
+        var rows = await connection.QueryAsync<MandataireView>(new CommandDefinition(
+            """
+            SELECT p.id_nat AS IdNat, p.nom AS Nom, p.prenom AS Prenom, m.designated_at AS DesignatedAt, d.id_nat AS DesignatedBy
+            FROM mandataires m JOIN persons p ON p.id = m.person_id JOIN persons d ON d.id = m.designated_by
+            WHERE m.structure_id = @structureId AND m.revoked_at IS NULL
+            ORDER BY m.designated_at, p.id_nat
+            """, new { structureId }, cancellationToken: cancellationToken));
+        return TypedResults.Ok<IReadOnlyList<MandataireView>>(rows.ToList());
+    }
+
+    private static async Task<Results<Created<MandataireView>, ProblemHttpResult>> Designate(
+        Guid structureId, DesignateMandataireRequest request, HttpContext http, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        var caller = http.Caller();
+        if (string.IsNullOrWhiteSpace(request.IdNat))
+        {
+            return new FieldErrors().Add("idNat", "is required.").ToProblem();
+        }
+
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var role = await Access.RoleAsync(connection, caller.IdNat, structureId, cancellationToken);
+        if (role != StructureRoleKind.LegalRepresentative)
+        {
+            return Problem.Forbidden("Only the structure's legal representative designates mandataires (seed 004 §3).", ProblemTypes.LegalRepresentativeOnly);
+        }
+
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var contract = await connection.ExecuteScalarAsync<string>(new CommandDefinition(
+            "SELECT state FROM contracts WHERE structure_id = @structureId", new { structureId }, transaction, cancellationToken: cancellationToken));
+        if (contract != "active")
+        {
+            return Problem.Rule(ProblemTypes.ContractNotActive, "The structure's contract is not active",
+                "A mandataire is designated once the contract of structure is signed and approved (seed 004 §3).");
+        }
+
+        // The designee's qualifying card: an active CPS anywhere, or an active CPE/CPA of this structure.
+        var designee = await connection.QuerySingleOrDefaultAsync<(Guid PersonId, string Nom, string Prenom)>(new CommandDefinition(
+            """
+            SELECT p.id, p.nom, p.prenom
+            FROM persons p
+            WHERE p.id_nat = @IdNat AND EXISTS (
+                SELECT 1 FROM cards c
+                WHERE c.holder_id = p.id AND c.state = 'active' AND c.valid_until > now()
+                  AND (c.card_type = 'CPS' OR (c.card_type IN ('CPE', 'CPA') AND c.structure_id = @structureId)))
+            """, new { request.IdNat, structureId }, transaction, cancellationToken: cancellationToken));
+        if (designee.PersonId == Guid.Empty)
+        {
+            return Problem.Rule(ProblemTypes.MandataireCardRequired, "The designee holds no qualifying card",
+                "A mandataire must hold an active CPS, or an active CPE or CPA of this structure (seed 004 §3).");
+        }
+
+        var designatedAt = DateTime.UtcNow;
+        var inserted = await connection.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO mandataires (id, structure_id, person_id, designated_by, designated_at)
+            SELECT @id, @structureId, @PersonId, p.id, @designatedAt FROM persons p WHERE p.id_nat = @callerIdNat
+            ON CONFLICT DO NOTHING
+            """, new { id = Guid.CreateVersion7(), structureId, designee.PersonId, designatedAt, callerIdNat = caller.IdNat },
+            transaction, cancellationToken: cancellationToken));
+        if (inserted == 0)
+        {
+            return Problem.Conflict(ProblemTypes.MandataireAlreadyDesignated, "Already a mandataire", $"{request.IdNat} is already an active mandataire of this structure.");
+        }
+
+        await http.AuditAsync(connection, transaction, structureId, $"mandataire {request.IdNat}");
+        await transaction.CommitAsync(cancellationToken);
+        return TypedResults.Created($"/api/v1/structures/{structureId}/mandataires",
+            new MandataireView(request.IdNat, designee.Nom, designee.Prenom, designatedAt, caller.IdNat));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> Revoke(
+        Guid structureId, string idNat, HttpContext http, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        var caller = http.Caller();
+        // A staff IdNat holds a '/', which travels encoded (%2F) and routing leaves encoded.
+        idNat = Uri.UnescapeDataString(idNat);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        if (await Access.RoleAsync(connection, caller.IdNat, structureId, cancellationToken) != StructureRoleKind.LegalRepresentative)
+        {
+            return Problem.Forbidden("Only the structure's legal representative revokes mandataires (seed 004 §3).", ProblemTypes.LegalRepresentativeOnly);
+        }
+
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var revoked = await connection.ExecuteAsync(new CommandDefinition(
+            """
+            UPDATE mandataires m SET revoked_at = now(), revoked_by = (SELECT id FROM persons WHERE id_nat = @callerIdNat)
+            FROM persons p
+            WHERE p.id = m.person_id AND p.id_nat = @idNat AND m.structure_id = @structureId AND m.revoked_at IS NULL
+            """, new { callerIdNat = caller.IdNat, idNat, structureId }, transaction, cancellationToken: cancellationToken));
+        if (revoked == 0)
+        {
+            return Problem.NotFound("active mandataire with this IdNat");
+        }
+
+        await http.AuditAsync(connection, transaction, structureId, $"mandataire {idNat}");
+        await transaction.CommitAsync(cancellationToken);
+        return TypedResults.NoContent();
+    }
+}

@@ -1,0 +1,57 @@
+using CpxTeleservice.Orders;
+using Microsoft.Extensions.Configuration;
+
+namespace CpxTeleservice.Tests.Domain;
+
+/// <summary>Seed 004 §5: the card within 10 working days of the complete dossier, the codes 48 working hours after the card is received.</summary>
+public class ExpectedDatesTests
+{
+    private static ExpectedDates Dates(int days = 10, int hours = 48) => new(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+    {
+        ["Delays:CardWorkingDays"] = days.ToString(),
+        ["Delays:CodesWorkingHours"] = hours.ToString(),
+    }).Build());
+
+    [Fact]
+    public void Expected_card_date_is_10_working_days_after_the_complete_dossier_across_May_holidays()
+    {
+        // Thursday 30 April 2026 (Paris): 1 May, 8 May and Ascension (14 May) are skipped.
+        Assert.Equal(new DateOnly(2026, 5, 19), Dates().CardDate(new DateTime(2026, 4, 30, 10, 0, 0, DateTimeKind.Utc), "75"));
+    }
+
+    [Fact]
+    public void Expected_card_date_in_Alsace_Moselle_skips_Good_Friday()
+    {
+        // Thursday 26 March 2026 + 10 working days. Paris skips Easter Monday (6 April) only: Friday 10 April.
+        // Moselle also skips Good Friday (3 April): Monday 13 April.
+        Assert.Equal(new DateOnly(2026, 4, 13), Dates().CardDate(new DateTime(2026, 3, 26, 9, 0, 0, DateTimeKind.Utc), "57"));
+        Assert.Equal(new DateOnly(2026, 4, 10), Dates().CardDate(new DateTime(2026, 3, 26, 9, 0, 0, DateTimeKind.Utc), "75"));
+    }
+
+    [Fact]
+    public void Complete_dossier_date_is_read_in_Paris_time()
+    {
+        // 23:30 UTC on Friday 2 January 2026 is already Saturday 3 January in Paris.
+        Assert.Equal(new DateOnly(2026, 1, 16), Dates().CardDate(new DateTime(2026, 1, 2, 23, 30, 0, DateTimeKind.Utc), null));
+        Assert.Equal(new DateOnly(2026, 1, 16), Dates().CardDate(new DateTime(2026, 1, 3, 9, 0, 0, DateTimeKind.Utc), null));
+    }
+
+    [Fact]
+    public void Codes_48_working_hours_after_the_card_is_received_across_a_weekend()
+    {
+        // Received Friday 5 June 2026 at 10:00 Paris (08:00 UTC): Tuesday 9 June.
+        Assert.Equal(new DateOnly(2026, 6, 9), Dates().CodesDate(true, new DateTime(2026, 6, 5, 8, 0, 0, DateTimeKind.Utc), null, "75"));
+    }
+
+    [Fact]
+    public void Renewal_keeps_the_codes_so_has_no_codes_date()
+    {
+        Assert.Null(Dates().CodesDate(false, new DateTime(2026, 6, 5, 8, 0, 0, DateTimeKind.Utc), null, "75"));
+    }
+
+    [Fact]
+    public void Delays_come_from_configuration()
+    {
+        Assert.Equal(new DateOnly(2026, 5, 4), Dates(days: 1).CardDate(new DateTime(2026, 4, 30, 10, 0, 0, DateTimeKind.Utc), "75"));
+    }
+}
