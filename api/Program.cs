@@ -1,3 +1,4 @@
+using CpxTeleservice.Grpc;
 using CpxTeleservice.Health;
 using CpxTeleservice.Infrastructure;
 using CpxTeleservice.Me;
@@ -5,6 +6,7 @@ using CpxTeleservice.OpenApi;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddCpxServices();
+builder.AddCpxGrpc();
 var app = builder.Build();
 
 if (args.Contains("migrate"))
@@ -24,6 +26,7 @@ app.UseAuthorization();
 app.MapHealthApi();
 app.MapOpenApiDocument();
 app.MapGroup("/api/v1").RequireAuthorization().MapMeApi();
+app.MapCpxGrpc();
 
 app.Run();
 
