@@ -1,5 +1,6 @@
 using CpxTeleservice.Admin;
 using CpxTeleservice.Audit;
+using CpxTeleservice.Grpc;
 using CpxTeleservice.Health;
 using CpxTeleservice.Infrastructure;
 using CpxTeleservice.Me;
@@ -10,6 +11,7 @@ using CpxTeleservice.Structures;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddCpxServices();
+builder.AddCpxGrpc();
 var app = builder.Build();
 
 if (args.Contains("migrate"))
@@ -38,6 +40,7 @@ app.MapGroup("/api/v1")
     .MapCardsApi()
     .MapAdminApi()
     .MapAuditApi();
+app.MapCpxGrpc();
 
 app.Run();
 
