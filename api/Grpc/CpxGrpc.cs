@@ -11,6 +11,8 @@ public static class CpxGrpc
         builder.Services.AddGrpcServer(builder.Configuration);
         builder.Services.AddSingleton(IntakeSettings.Load(builder.Configuration));
         builder.Services.AddSingleton<IntakeAuthenticator>();
+        builder.Services.AddSingleton<IntakeBatcher>();
+        builder.Services.AddSingleton<IntakeProcessor>();
         builder.Services.AddSingleton<GrpcHealthService>();
         return builder;
     }

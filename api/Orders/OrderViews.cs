@@ -104,7 +104,7 @@ public sealed class OrderReader(ExpectedDates dates)
         """
         SELECT o.id, o.structure_id, o.card_type, o.kind, o.state, o.profession, o.mode_exercice, o.new_codes,
                o.dossier_complete_at, o.card_shipped_at, o.card_received_at, o.codes_shipped_at, o.card_id, o.replaces_card_id,
-               o.rejection_reason, o.created_at, p.id_nat AS holder_id_nat, p.nom AS holder_nom, p.prenom AS holder_prenom, s.departement
+               o.rejection_reason, o.created_at, p.id_nat AS holder_id_nat, p.nom AS holder_nom, p.prenom AS holder_prenom, COALESCE(s.departement, o.departement) AS departement
         FROM orders o JOIN persons p ON p.id = o.holder_id LEFT JOIN structures s ON s.id = o.structure_id
         """;
 

@@ -37,12 +37,21 @@ else
   echo "$body" >&2; notok "3 nurse signature certificate is refused as not for authentication"
 fi
 
+# The README's sample intake client, as printed: the demo Ordre streams the sample registrations.
+acks=$(/usr/bin/python3 "$ROOT/samples/python/stream_records.py" --target "127.0.0.1:$CPX_HTTPS_PORT" --ca "$P/trust/root.pem" \
+  --cert "$P/organisations/ordre.crt" --key "$P/organisations/ordre.key" --service ordre "$ROOT/samples/registrations.jsonl" 2>&1)
+if [ "$(grep -c '"outcome": "ACCEPTED"' <<<"$acks")" = 3 ]; then
+  ok "4 sample Python client streams the sample registrations to the demo Ordre"
+else
+  echo "$acks" >&2; notok "4 sample Python client streams the sample registrations to the demo Ordre"
+fi
+
 # Running it again is safe: PKI kept, migrations and demo data not doubled.
 "$ROOT/dev" down >/dev/null 2>&1
 if "$ROOT/dev" up --detach >"$DATA/up2.log" 2>&1 && grep -q "kept" "$DATA/up2.log"; then
-  ok "4 run command can be run again"
+  ok "5 run command can be run again"
 else
-  cat "$DATA/up2.log" >&2; notok "4 run command can be run again"
+  cat "$DATA/up2.log" >&2; notok "5 run command can be run again"
 fi
 "$ROOT/dev" down >/dev/null 2>&1
 exit $fail

@@ -36,6 +36,10 @@ public static class DemoIdentities
     /// <summary>The demo Ordre's organisation certificate: <c>OU</c> is its IdNat_Struct.</summary>
     public const string OrdreName = "CONSEIL NATIONAL DE L ORDRE DES INFIRMIERS";
     public const string OrdreIdNatStruct = "2775672272";
+
+    /// <summary>The demo ARS's organisation certificate.</summary>
+    public const string ArsName = "AGENCE REGIONALE DE SANTE ILE-DE-FRANCE DEMO";
+    public const string ArsIdNatStruct = "2130009996";
 }
 
 /// <summary>Writes a complete development PKI as PEM files under one folder.</summary>
@@ -49,7 +53,8 @@ public static class DemoPki
     /// <returns>false when an existing PKI was kept.</returns>
     public static bool Write(string folder, IEnumerable<string> serverHosts, bool force = false)
     {
-        var marker = Path.Combine(folder, "trust", "root.pem");
+        // The last file written: a PKI from an older version lacking it is generated anew.
+        var marker = Path.Combine(folder, "organisations", "ars.crt");
         if (File.Exists(marker) && !force)
         {
             return false;
@@ -81,6 +86,9 @@ public static class DemoPki
         var ordre = Pki.IssueOrganisation(organisationCa, DemoIdentities.OrdreName, DemoIdentities.OrdreIdNatStruct, "INTAKE ORDRE DEMO");
         Write(folder, "organisations/ordre.crt", ordre.CertificatePem);
         WriteKey(folder, "organisations/ordre.key", ordre.KeyPem);
+        var ars = Pki.IssueOrganisation(organisationCa, DemoIdentities.ArsName, DemoIdentities.ArsIdNatStruct, "INTAKE ARS DEMO");
+        Write(folder, "organisations/ars.crt", ars.CertificatePem);
+        WriteKey(folder, "organisations/ars.key", ars.KeyPem);
         return true;
     }
 

@@ -1,0 +1,485 @@
+using System.Text.Json;
+using CpxTeleservice.Audit;
+using CpxTeleservice.Domain;
+using CpxTeleservice.Intake.V1;
+using Dapper;
+using Npgsql;
+
+namespace CpxTeleservice.Intake;
+
+/// <summary>
+/// The effects of the intake records (contract.md, gRPC intake), committed batch by batch with
+/// set-based SQL (unnest), never one round trip per record. Per record: validation (REJECTED, with a
+/// reason code and the field), then the ledger (DUPLICATE at the applied version, STALE below it),
+/// then the effect. A batch is cut where a record id or a professional repeats, so that each
+/// statement touches a row once and records apply in the order they came.
+/// </summary>
+public sealed class IntakeProcessor(NpgsqlDataSource dataSource, ILogger<IntakeProcessor> logger)
+{
+    private static readonly string[] Categories = ["C", "E", "F", "M"];
+    private static readonly string[] Modes = ["L", "S", "B"];
+
+    /// <summary>A record's verdict before its effect: rejected with a reason, or to be looked up in the ledger.</summary>
+    private sealed record Verdict(AckOutcome Outcome, string ReasonCode = "", string Field = "")
+    {
+        public static readonly Verdict Pending = new(AckOutcome.Unspecified);
+        public static Verdict Reject(string reason, string field) => new(AckOutcome.Rejected, reason, field);
+    }
+
+    // ------------------------------------------------------------------ Ordre: RPPS registrations
+
+    public Task<IReadOnlyList<RegistrationAck>> ProcessRegistrationsAsync(IntakeSource source, IReadOnlyList<ProfessionalRegistration> records, CancellationToken cancellationToken) =>
+        ProcessAsync(source, "registrations", records,
+            r => r.RecordId, r => r.Version, r => "8" + r.Rpps,
+            r => ValidateRegistration(source, r.RecordId, r.Version, r.Event, r.Identity, r.Exercise, "rpps", Identifiers.CheckRpps(r.Rpps)),
+            ApplyRegistrationsAsync,
+            (r, verdict, orderId) => new RegistrationAck
+            {
+                RecordId = r.RecordId, Version = r.Version, Outcome = verdict.Outcome, ReasonCode = verdict.ReasonCode, Field = verdict.Field, OrderId = orderId ?? "",
+            },
+            cancellationToken);
+
+    private async Task<Dictionary<int, string>> ApplyRegistrationsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IntakeSource source,
+        IReadOnlyList<ProfessionalRegistration> records, CancellationToken cancellationToken)
+    {
+        var live = records.Where(r => r.Event != RegistrationEvent.Radiation).ToList();
+        await UpsertProfessionalsAsync(connection, transaction, source, live.Select(r => new Registered(
+            "8" + r.Rpps, r.Rpps, null, r.Identity, r.Exercise, r.CorrespondenceAddress)).ToList(), cancellationToken);
+
+        // An inscription orders the card when the professional holds no active card, nor a live order,
+        // for that profession: a CPF for a student (catégorie E) of the four CPF professions, else a CPS.
+        var inscriptions = records.Select((r, i) => (Record: r, Index: i)).Where(x => x.Record.Event == RegistrationEvent.Inscription).ToList();
+        var created = new Dictionary<int, string>();
+        if (inscriptions.Count > 0)
+        {
+            var rows = await connection.QueryAsync<(int Index, Guid OrderId)>(new CommandDefinition(
+                """
+                WITH wanted AS (
+                    SELECT u.idx, u.order_id, u.id_nat, u.profession, u.categorie, u.mode_ex, u.transmitted_at, u.departement,
+                           CASE WHEN u.categorie = 'E' THEN 'CPF' ELSE 'CPS' END AS card_type
+                    FROM unnest(@indexes::int[], @orderIds::uuid[], @idNats::text[], @professions::text[], @categories::text[], @modes::text[],
+                                @transmitted::timestamptz[], @departements::text[])
+                         AS u(idx, order_id, id_nat, profession, categorie, mode_ex, transmitted_at, departement)
+                ), eligible AS (
+                    SELECT w.*, p.id AS holder_id
+                    FROM wanted w JOIN persons p ON p.id_nat = w.id_nat
+                    LEFT JOIN professions f ON f.code = w.profession AND f.valid_from <= w.transmitted_at::date
+                                           AND (f.valid_until IS NULL OR f.valid_until > w.transmitted_at::date)
+                    WHERE (w.card_type = 'CPS' OR f.cpf_eligible)
+                      AND NOT EXISTS (SELECT 1 FROM cards c WHERE c.holder_id = p.id AND c.state = 'active' AND c.valid_until > now()
+                                      AND c.profession = w.profession)
+                      AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.holder_id = p.id AND o.profession = w.profession AND o.kind = 'new'
+                                      AND o.state NOT IN ('completed', 'rejected', 'cancelled'))
+                ), inserted AS (
+                    INSERT INTO orders (id, structure_id, card_type, kind, holder_id, profession, mode_exercice, state, new_codes,
+                                        dossier_complete_at, departement, source)
+                    SELECT order_id, NULL, card_type, 'new', holder_id, profession, NULLIF(mode_ex, ''), 'submitted', true,
+                           transmitted_at, NULLIF(departement, ''), @source
+                    FROM eligible
+                    RETURNING id, dossier_complete_at
+                ), history AS (
+                    INSERT INTO order_events (order_id, event, state, occurred_at, actor_id_nat)
+                    SELECT id, 'placed', 'submitted', dossier_complete_at, @source FROM inserted
+                )
+                SELECT e.idx, e.order_id FROM eligible e JOIN inserted i ON i.id = e.order_id
+                """,
+                new
+                {
+                    indexes = inscriptions.Select(x => x.Index).ToArray(),
+                    orderIds = inscriptions.Select(_ => Guid.CreateVersion7()).ToArray(),
+                    idNats = inscriptions.Select(x => "8" + x.Record.Rpps).ToArray(),
+                    professions = inscriptions.Select(x => x.Record.Exercise.Profession).ToArray(),
+                    categories = inscriptions.Select(x => x.Record.Exercise.CategorieProfessionnelle).ToArray(),
+                    modes = inscriptions.Select(x => x.Record.Exercise.ModeExercice).ToArray(),
+                    // The RPPS delay runs from the Ordre's transmission (seed 004 §5).
+                    transmitted = inscriptions.Select(x => x.Record.TransmittedAt?.ToDateTime() ?? DateTime.UtcNow).ToArray(),
+                    departements = inscriptions.Select(x => x.Record.Exercise.Place?.Address?.Departement ?? "").ToArray(),
+                    source = source.IdNatStruct,
+                }, transaction, cancellationToken: cancellationToken));
+            foreach (var (index, orderId) in rows)
+            {
+                created[index] = orderId.ToString();
+            }
+        }
+
+        await RadiateAsync(connection, transaction, source, records.Where(r => r.Event == RegistrationEvent.Radiation).Select(r => "8" + r.Rpps).ToArray(), cancellationToken);
+        return created;
+    }
+
+    // ------------------------------------------------------------------ ARS: ADELI registrations
+
+    public Task<IReadOnlyList<RegistrationAck>> ProcessAdeliRegistrationsAsync(IntakeSource source, IReadOnlyList<AdeliRegistration> records, CancellationToken cancellationToken) =>
+        ProcessAsync(source, "adeli-registrations", records,
+            r => r.RecordId, r => r.Version, r => "0" + r.Adeli,
+            r =>
+            {
+                var verdict = ValidateRegistration(source, r.RecordId, r.Version, r.Event, r.Identity, r.Exercise, "adeli", Identifiers.CheckAdeli(r.Adeli));
+                if (verdict.Outcome == AckOutcome.Rejected)
+                {
+                    return verdict;
+                }
+
+                // An ARS registers the professionals of its own territory.
+                var departement = r.Exercise?.Place?.Address?.Departement is { Length: > 0 } place ? place : r.Adeli[..2];
+                return source.Departements.Contains(departement) ? verdict : Verdict.Reject("outside-territory", "exercise.place.address.departement");
+            },
+            async (connection, transaction, src, batch, ct) =>
+            {
+                await UpsertProfessionalsAsync(connection, transaction, src, batch.Where(r => r.Event != RegistrationEvent.Radiation).Select(r => new Registered(
+                    "0" + r.Adeli, null, r.Adeli, r.Identity, r.Exercise, r.CorrespondenceAddress)).ToList(), ct);
+                await RadiateAsync(connection, transaction, src, batch.Where(r => r.Event == RegistrationEvent.Radiation).Select(r => "0" + r.Adeli).ToArray(), ct);
+                return [];
+            },
+            (r, verdict, _) => new RegistrationAck { RecordId = r.RecordId, Version = r.Version, Outcome = verdict.Outcome, ReasonCode = verdict.ReasonCode, Field = verdict.Field },
+            cancellationToken);
+
+    // ------------------------------------------------------------------ ARS: visas on CPS orders
+
+    public Task<IReadOnlyList<VisaAck>> ProcessVisaDecisionsAsync(IntakeSource source, IReadOnlyList<VisaDecision> records, CancellationToken cancellationToken)
+    {
+        var rejectedInTransaction = new Dictionary<VisaDecision, Verdict>(ReferenceEqualityComparer.Instance);
+        return ProcessAsync(source, "visas", records,
+            r => r.RecordId, r => r.Version, r => r.OrderId,
+            r => r.RecordId.Length == 0 ? Verdict.Reject("record-id-missing", "record_id")
+                : r.Version <= 0 ? Verdict.Reject("version-invalid", "version")
+                : !Guid.TryParse(r.OrderId, out _) ? Verdict.Reject("order-id-invalid", "order_id")
+                : r.Decision == VisaOutcome.Unspecified ? Verdict.Reject("decision-missing", "decision")
+                : r.Decision == VisaOutcome.Refused && string.IsNullOrWhiteSpace(r.Reason) ? Verdict.Reject("reason-missing", "reason")
+                : Verdict.Pending,
+            async (connection, transaction, src, batch, ct) =>
+            {
+                var orders = (await connection.QueryAsync<(Guid Id, string State, string? Departement)>(new CommandDefinition(
+                    """
+                    SELECT o.id, o.state, COALESCE(s.departement, o.departement)
+                    FROM orders o LEFT JOIN structures s ON s.id = o.structure_id
+                    WHERE o.id = ANY(@ids) FOR UPDATE OF o
+                    """, new { ids = batch.Select(r => Guid.Parse(r.OrderId)).ToArray() }, transaction, cancellationToken: ct))).ToDictionary(o => o.Id);
+                var apply = new List<VisaDecision>();
+                foreach (var record in batch)
+                {
+                    // An order the ARS may not see is answered like one that does not exist.
+                    if (!orders.TryGetValue(Guid.Parse(record.OrderId), out var order) || order.Departement is null || !src.Departements.Contains(order.Departement))
+                    {
+                        rejectedInTransaction[record] = Verdict.Reject("order-unknown", "order_id");
+                    }
+                    else if (order.State != "awaiting-visa")
+                    {
+                        rejectedInTransaction[record] = Verdict.Reject("order-not-awaiting-visa", "order_id");
+                    }
+                    else
+                    {
+                        apply.Add(record);
+                    }
+                }
+
+                if (apply.Count > 0)
+                {
+                    // Granted: the dossier is complete from the decision (seed 004 §4.2). Refused: the order ends, with the reason.
+                    await connection.ExecuteAsync(new CommandDefinition(
+                        """
+                        WITH decided AS (
+                            SELECT * FROM unnest(@ids::uuid[], @granted::bool[], @reasons::text[], @decidedAt::timestamptz[]) AS d(id, granted, reason, decided_at)
+                        ), updated AS (
+                            UPDATE orders o SET
+                                state = CASE WHEN d.granted THEN 'submitted' ELSE 'rejected' END,
+                                dossier_complete_at = CASE WHEN d.granted THEN d.decided_at ELSE o.dossier_complete_at END,
+                                rejection_reason = CASE WHEN d.granted THEN o.rejection_reason ELSE d.reason END,
+                                updated_at = now()
+                            FROM decided d WHERE o.id = d.id
+                            RETURNING o.id, o.state, d.granted, d.reason, d.decided_at
+                        )
+                        INSERT INTO order_events (order_id, event, state, occurred_at, actor_id_nat, detail)
+                        SELECT id, CASE WHEN granted THEN 'visa-granted' ELSE 'visa-refused' END, state, decided_at, @source, NULLIF(reason, '')
+                        FROM updated
+                        """,
+                        new
+                        {
+                            ids = apply.Select(r => Guid.Parse(r.OrderId)).ToArray(),
+                            granted = apply.Select(r => r.Decision == VisaOutcome.Granted).ToArray(),
+                            reasons = apply.Select(r => r.Reason).ToArray(),
+                            decidedAt = apply.Select(r => r.DecidedAt?.ToDateTime() ?? DateTime.UtcNow).ToArray(),
+                            source = src.IdNatStruct,
+                        }, transaction, cancellationToken: ct));
+                }
+
+                return [];
+            },
+            (r, verdict, _) =>
+            {
+                var final = rejectedInTransaction.GetValueOrDefault(r) ?? verdict;
+                return new VisaAck { RecordId = r.RecordId, Version = r.Version, Outcome = final.Outcome, ReasonCode = final.ReasonCode, Field = final.Field };
+            },
+            cancellationToken,
+            isRejectedInTransaction: r => rejectedInTransaction.ContainsKey(r));
+    }
+
+    // ------------------------------------------------------------------ shared
+
+    private static Verdict ValidateRegistration(IntakeSource source, string recordId, long version, RegistrationEvent evt, Identity? identity, Exercise? exercise,
+        string identifierField, IdentifierCheck identifier)
+    {
+        if (recordId.Length == 0)
+        {
+            return Verdict.Reject("record-id-missing", "record_id");
+        }
+
+        if (version <= 0)
+        {
+            return Verdict.Reject("version-invalid", "version");
+        }
+
+        if (evt == RegistrationEvent.Unspecified || !Enum.IsDefined(evt))
+        {
+            return Verdict.Reject("event-missing", "event");
+        }
+
+        if (!identifier.IsValid)
+        {
+            return Verdict.Reject(identifierField + "-invalid", identifierField);
+        }
+
+        if (evt == RegistrationEvent.Radiation)
+        {
+            return Verdict.Pending;
+        }
+
+        if (string.IsNullOrWhiteSpace(identity?.NomExercice))
+        {
+            return Verdict.Reject("identity-missing", "identity.nom_exercice");
+        }
+
+        if (string.IsNullOrWhiteSpace(identity.Prenom))
+        {
+            return Verdict.Reject("identity-missing", "identity.prenom");
+        }
+
+        if (string.IsNullOrEmpty(exercise?.Profession))
+        {
+            return Verdict.Reject("profession-missing", "exercise.profession");
+        }
+
+        // A source registers only the professions it is configured for (contract.md: rejected per record).
+        if (!source.Professions.Contains(exercise.Profession))
+        {
+            return Verdict.Reject("profession-not-allowed", "exercise.profession");
+        }
+
+        if (exercise.CategorieProfessionnelle.Length > 0 && !Categories.Contains(exercise.CategorieProfessionnelle))
+        {
+            return Verdict.Reject("categorie-invalid", "exercise.categorie_professionnelle");
+        }
+
+        if (exercise.ModeExercice.Length > 0 && !Modes.Contains(exercise.ModeExercice))
+        {
+            return Verdict.Reject("mode-exercice-invalid", "exercise.mode_exercice");
+        }
+
+        return Verdict.Pending;
+    }
+
+    private sealed record Registered(string IdNat, string? Rpps, string? Adeli, Identity Identity, Exercise Exercise, Address? Correspondence);
+
+    private static async Task UpsertProfessionalsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IntakeSource source, IReadOnlyList<Registered> records,
+        CancellationToken cancellationToken)
+    {
+        if (records.Count == 0)
+        {
+            return;
+        }
+
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            WITH input AS (
+                SELECT * FROM unnest(@ids::uuid[], @idNats::text[], @noms::text[], @prenoms::text[], @rpps::text[], @adeli::text[],
+                                     @professions::text[], @categories::text[], @modes::text[], @civilites::text[], @births::date[],
+                                     @finess::text[], @siret::text[], @raisons::text[], @departements::text[], @correspondence::jsonb[])
+                    AS u(id, id_nat, nom, prenom, rpps, adeli, profession, categorie, mode, civilite, birth, finess, siret, raison, departement, correspondence)
+            ), people AS (
+                INSERT INTO persons (id, id_nat, nom, prenom, rpps, adeli, health_professional)
+                SELECT id, id_nat, nom, prenom, rpps, adeli, true FROM input
+                ON CONFLICT (id_nat) DO UPDATE SET nom = EXCLUDED.nom, prenom = EXCLUDED.prenom,
+                    rpps = COALESCE(EXCLUDED.rpps, persons.rpps), adeli = COALESCE(EXCLUDED.adeli, persons.adeli),
+                    health_professional = true, updated_at = now()
+                RETURNING id, id_nat
+            )
+            INSERT INTO professionals (person_id, profession, categorie, mode_exercice, civilite, date_naissance, place_finess, place_siret,
+                                       place_raison_sociale, place_departement, correspondence, source, radiated_at, updated_at)
+            SELECT p.id, i.profession, NULLIF(i.categorie, ''), NULLIF(i.mode, ''), NULLIF(i.civilite, ''), i.birth, NULLIF(i.finess, ''), NULLIF(i.siret, ''),
+                   NULLIF(i.raison, ''), NULLIF(i.departement, ''), i.correspondence, @source, NULL, now()
+            FROM people p JOIN input i ON i.id_nat = p.id_nat
+            ON CONFLICT (person_id) DO UPDATE SET profession = EXCLUDED.profession, categorie = EXCLUDED.categorie, mode_exercice = EXCLUDED.mode_exercice,
+                civilite = EXCLUDED.civilite, date_naissance = EXCLUDED.date_naissance, place_finess = EXCLUDED.place_finess, place_siret = EXCLUDED.place_siret,
+                place_raison_sociale = EXCLUDED.place_raison_sociale, place_departement = EXCLUDED.place_departement,
+                correspondence = EXCLUDED.correspondence, source = EXCLUDED.source, radiated_at = NULL, updated_at = now()
+            """,
+            new
+            {
+                ids = records.Select(_ => Guid.CreateVersion7()).ToArray(),
+                idNats = records.Select(r => r.IdNat).ToArray(),
+                noms = records.Select(r => r.Identity.NomExercice).ToArray(),
+                prenoms = records.Select(r => r.Identity.Prenom).ToArray(),
+                rpps = records.Select(r => r.Rpps).ToArray(),
+                adeli = records.Select(r => r.Adeli).ToArray(),
+                professions = records.Select(r => r.Exercise.Profession).ToArray(),
+                categories = records.Select(r => r.Exercise.CategorieProfessionnelle).ToArray(),
+                modes = records.Select(r => r.Exercise.ModeExercice).ToArray(),
+                civilites = records.Select(r => r.Identity.Civilite == Civilite.Unspecified ? "" : r.Identity.Civilite.ToString().ToUpperInvariant()).ToArray(),
+                births = records.Select(r => r.Identity.DateNaissance is { Year: > 0 } d && DateOnly.TryParseExact($"{d.Year:D4}-{d.Month:D2}-{d.Day:D2}", "yyyy-MM-dd", out var birth)
+                    ? (DateTime?)birth.ToDateTime(TimeOnly.MinValue) : null).ToArray(),
+                finess = records.Select(r => r.Exercise.Place?.Finess ?? "").ToArray(),
+                siret = records.Select(r => r.Exercise.Place?.Siret ?? "").ToArray(),
+                raisons = records.Select(r => r.Exercise.Place?.RaisonSociale ?? "").ToArray(),
+                departements = records.Select(r => r.Exercise.Place?.Address?.Departement ?? "").ToArray(),
+                correspondence = records.Select(r => r.Correspondence is null ? null : JsonSerializer.Serialize(new
+                {
+                    lines = r.Correspondence.Lines.ToArray(), codePostal = r.Correspondence.CodePostal, commune = r.Correspondence.Commune,
+                    departement = r.Correspondence.Departement, pays = r.Correspondence.Pays,
+                })).ToArray(),
+                source = source.IdNatStruct,
+            }, transaction, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>A radiation puts the professional's active cards in opposition (contract.md, gRPC intake).</summary>
+    private static async Task RadiateAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IntakeSource source, string[] idNats, CancellationToken cancellationToken)
+    {
+        if (idNats.Length == 0)
+        {
+            return;
+        }
+
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            WITH opposed AS (
+                UPDATE cards c SET state = 'opposition', opposed_at = now(), opposition_reason = 'radiation', version = c.version + 1, updated_at = now()
+                FROM persons p WHERE p.id = c.holder_id AND p.id_nat = ANY(@idNats) AND c.state = 'active'
+                RETURNING c.id
+            ), revoked AS (
+                UPDATE card_certificates SET revoked_at = now() WHERE card_id IN (SELECT id FROM opposed) AND revoked_at IS NULL
+            ), history AS (
+                INSERT INTO card_events (card_id, event, actor_id_nat, detail) SELECT id, 'opposition', @source, 'radiation' FROM opposed
+            )
+            UPDATE professionals pr SET radiated_at = now(), updated_at = now()
+            FROM persons p WHERE p.id = pr.person_id AND p.id_nat = ANY(@idNats)
+            """, new { idNats, source = source.IdNatStruct }, transaction, cancellationToken: cancellationToken));
+    }
+
+    private delegate Task<Dictionary<int, string>> ApplyBatch<TRecord>(NpgsqlConnection connection, NpgsqlTransaction transaction, IntakeSource source,
+        IReadOnlyList<TRecord> records, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Validation, then per sub-batch (cut where a record id or key repeats) one transaction: the
+    /// ledger read under lock, the effects of the records to apply, the ledger written. Acks in order.
+    /// </summary>
+    private async Task<IReadOnlyList<TAck>> ProcessAsync<TRecord, TAck>(
+        IntakeSource source, string stream, IReadOnlyList<TRecord> records,
+        Func<TRecord, string> recordId, Func<TRecord, long> version, Func<TRecord, string> key,
+        Func<TRecord, Verdict> validate, ApplyBatch<TRecord> apply, Func<TRecord, Verdict, string?, TAck> ack,
+        CancellationToken cancellationToken, Func<TRecord, bool>? isRejectedInTransaction = null)
+        where TRecord : class
+    {
+        var verdicts = records.Select(validate).ToArray();
+        var orderIds = new string?[records.Count];
+        var start = 0;
+        while (start < records.Count)
+        {
+            // The sub-batch: from start, up to the first record whose id or key repeats one already in it.
+            var ids = new HashSet<string>(StringComparer.Ordinal);
+            var keys = new HashSet<string>(StringComparer.Ordinal);
+            var end = start;
+            for (; end < records.Count; end++)
+            {
+                if (verdicts[end].Outcome == AckOutcome.Rejected)
+                {
+                    continue;
+                }
+
+                if (!ids.Add(recordId(records[end])) || !keys.Add(key(records[end])))
+                {
+                    break;
+                }
+            }
+
+            await CommitSubBatchAsync(source, stream, records, start, end, recordId, version, verdicts, orderIds, apply, isRejectedInTransaction, cancellationToken);
+            start = end;
+        }
+
+        return records.Select((r, i) => ack(r, verdicts[i], orderIds[i])).ToList();
+    }
+
+    private async Task CommitSubBatchAsync<TRecord>(IntakeSource source, string stream, IReadOnlyList<TRecord> records, int start, int end,
+        Func<TRecord, string> recordId, Func<TRecord, long> version, Verdict[] verdicts, string?[] orderIds, ApplyBatch<TRecord> apply,
+        Func<TRecord, bool>? isRejectedInTransaction, CancellationToken cancellationToken)
+    {
+        var pending = Enumerable.Range(start, end - start).Where(i => verdicts[i].Outcome != AckOutcome.Rejected).ToList();
+        if (pending.Count == 0)
+        {
+            return;
+        }
+
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var applied = (await connection.QueryAsync<(string RecordId, long Version)>(new CommandDefinition(
+            """
+            SELECT record_id, version FROM intake_records
+            WHERE source = @source AND stream = @stream AND record_id = ANY(@ids)
+            FOR UPDATE
+            """, new { source = source.IdNatStruct, stream, ids = pending.Select(i => recordId(records[i])).ToArray() },
+            transaction, cancellationToken: cancellationToken))).ToDictionary(r => r.RecordId, r => r.Version, StringComparer.Ordinal);
+
+        var toApply = new List<int>();
+        foreach (var i in pending)
+        {
+            var last = applied.TryGetValue(recordId(records[i]), out var v) ? v : (long?)null;
+            if (last == version(records[i]))
+            {
+                verdicts[i] = new Verdict(AckOutcome.Duplicate);
+            }
+            else if (last > version(records[i]))
+            {
+                verdicts[i] = new Verdict(AckOutcome.Stale);
+            }
+            else
+            {
+                toApply.Add(i);
+            }
+        }
+
+        if (toApply.Count > 0)
+        {
+            var batch = toApply.Select(i => records[i]).ToList();
+            var created = await apply(connection, transaction, source, batch, cancellationToken);
+            var accepted = toApply.Where(i => isRejectedInTransaction?.Invoke(records[i]) != true).ToList();
+            foreach (var (position, orderId) in created)
+            {
+                orderIds[toApply[position]] = orderId;
+            }
+
+            foreach (var i in accepted)
+            {
+                verdicts[i] = new Verdict(AckOutcome.Accepted);
+            }
+
+            if (accepted.Count > 0)
+            {
+                await connection.ExecuteAsync(new CommandDefinition(
+                    """
+                    INSERT INTO intake_records (source, stream, record_id, version)
+                    SELECT @source, @stream, * FROM unnest(@ids::text[], @versions::bigint[])
+                    ON CONFLICT (source, stream, record_id) DO UPDATE SET version = EXCLUDED.version, applied_at = now()
+                    """, new
+                    {
+                        source = source.IdNatStruct, stream,
+                        ids = accepted.Select(i => recordId(records[i])).ToArray(),
+                        versions = accepted.Select(i => version(records[i])).ToArray(),
+                    }, transaction, cancellationToken: cancellationToken));
+            }
+        }
+
+        var counts = Enumerable.Range(start, end - start).GroupBy(i => verdicts[i].Outcome).ToDictionary(g => g.Key, g => g.Count());
+        await AuditLog.RecordAsync(connection, transaction, new AuditEntry(
+            source.IdNatStruct, null, null, "intake:" + stream, source.Name, "ok",
+            string.Join(", ", counts.OrderBy(c => c.Key).Select(c => $"{c.Value} {c.Key.ToString().ToLowerInvariant()}")), null));
+        await transaction.CommitAsync(cancellationToken);
+        logger.LogDebug("Intake {Stream} from {Source}: {Count} record(s) committed", stream, source.Name, end - start);
+    }
+}
