@@ -240,9 +240,9 @@ public static class AdminApi
         string? state, string? cardType, Guid? structureId, string? cursor, int? limit,
         NpgsqlDataSource dataSource, OrderReader reader, CancellationToken cancellationToken)
     {
-        if (!Cursor.TryDecode(cursor, out var after))
+        if (FieldErrors.Filters(cursor, out var after, ("state", state, Problem.OrderStates), ("cardType", cardType, Problem.CardTypes)) is { } invalid)
         {
-            return new FieldErrors().Add("cursor", "is not a cursor this service issued.").ToProblem();
+            return invalid;
         }
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);

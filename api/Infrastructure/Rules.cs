@@ -8,6 +8,13 @@ namespace CpxTeleservice.Infrastructure;
 /// </summary>
 public static class Problem
 {
+    public static readonly string[] OrderStates =
+        ["awaiting-visa", "submitted", "in-production", "card-shipped", "card-received", "codes-shipped", "completed", "rejected", "cancelled"];
+
+    public static readonly string[] CardTypes = ["CPS", "CPF", "CPE", "CDE", "CPA"];
+
+    public static readonly string[] CardStates = ["active", "opposition", "expired"];
+
     public static ProblemHttpResult Rule(string type, string title, string detail, IDictionary<string, object?>? extensions = null) =>
         TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, type: type, title: title, detail: detail, extensions: extensions);
 
@@ -69,6 +76,34 @@ public sealed class FieldErrors
         }
 
         return this;
+    }
+
+    /// <summary>A query filter, when given, must be one of the values the field takes.</summary>
+    public FieldErrors OneOf(string field, string? value, IReadOnlyCollection<string> allowed)
+    {
+        if (value is not null && !allowed.Contains(value))
+        {
+            Add(field, $"must be one of {string.Join(", ", allowed)}.");
+        }
+
+        return this;
+    }
+
+    /// <summary>A query filter and its cursor, checked together: the first problem found, or null.</summary>
+    public static ProblemHttpResult? Filters(string? cursor, out Guid? after, params (string Field, string? Value, IReadOnlyCollection<string> Allowed)[] filters)
+    {
+        var errors = new FieldErrors();
+        if (!Cursor.TryDecode(cursor, out after))
+        {
+            errors.Add("cursor", "is not a cursor this service issued.");
+        }
+
+        foreach (var (field, value, allowed) in filters)
+        {
+            errors.OneOf(field, value, allowed);
+        }
+
+        return errors.Any ? errors.ToProblem() : null;
     }
 
     public ProblemHttpResult ToProblem() => Problem.Validation(_errors.ToDictionary(e => e.Key, e => e.Value.ToArray()));

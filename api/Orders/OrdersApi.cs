@@ -262,9 +262,9 @@ public static class OrdersApi
         Guid structureId, string? state, string? cardType, string? cursor, int? limit,
         HttpContext http, NpgsqlDataSource dataSource, OrderReader reader, CancellationToken cancellationToken)
     {
-        if (!Cursor.TryDecode(cursor, out var after))
+        if (FieldErrors.Filters(cursor, out var after, ("state", state, Problem.OrderStates), ("cardType", cardType, Problem.CardTypes)) is { } invalid)
         {
-            return new FieldErrors().Add("cursor", "is not a cursor this service issued.").ToProblem();
+            return invalid;
         }
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -294,8 +294,8 @@ public static class OrdersApi
         var visible = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
             """
             SELECT EXISTS (SELECT 1 FROM orders o JOIN persons p ON p.id = o.holder_id WHERE o.id = @orderId
-                           AND (o.structure_id IN (SELECT structure_id FROM caller_structures(@IdNat)) OR p.id_nat = @IdNat))
-            """, new { orderId, caller.IdNat }, cancellationToken: cancellationToken));
+                           AND (@IsOperator OR o.structure_id IN (SELECT structure_id FROM caller_structures(@IdNat)) OR p.id_nat = @IdNat))
+            """, new { orderId, caller.IdNat, caller.IsOperator }, cancellationToken: cancellationToken));
         if (!visible)
         {
             http.AuditStructure(await OwningStructureAsync(connection, orderId, cancellationToken));

@@ -75,7 +75,7 @@ public sealed class CardReader
              OR (@State = 'expired' AND c.state = 'active' AND c.valid_until <= now())
              OR (@State = 'active' AND c.state = 'active' AND c.valid_until > now())
              OR (@State = 'opposition' AND c.state = 'opposition'))
-        AND (@Holder::text IS NULL OR p.id_nat = @Holder OR p.nom ILIKE @Holder || '%')
+        AND (@Holder::text IS NULL OR p.id_nat = @Holder OR p.nom ILIKE replace(replace(replace(@Holder, '\', '\\'), '%', '\%'), '_', '\_') || '%')
         AND (@ExpiringBefore::timestamptz IS NULL OR c.valid_until < @ExpiringBefore)
         """;
 

@@ -39,9 +39,9 @@ public static class CardsApi
         Guid structureId, string? type, string? state, string? holder, DateTime? expiringBefore, string? cursor, int? limit,
         HttpContext http, NpgsqlDataSource dataSource, CardReader reader, CancellationToken cancellationToken)
     {
-        if (!Cursor.TryDecode(cursor, out var after))
+        if (FieldErrors.Filters(cursor, out var after, ("type", type, Problem.CardTypes), ("state", state, Problem.CardStates)) is { } invalid)
         {
-            return new FieldErrors().Add("cursor", "is not a cursor this service issued.").ToProblem();
+            return invalid;
         }
 
         var caller = http.Caller();
@@ -124,7 +124,7 @@ public static class CardsApi
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var caller = http.Caller();
-        if (!await VisibleAsync(connection, cardId, caller.IdNat, cancellationToken))
+        if (!await VisibleAsync(connection, cardId, caller, cancellationToken))
         {
             http.AuditStructure(await OwningStructureAsync(connection, cardId, cancellationToken));
             return Problem.NotFound("card");
@@ -141,12 +141,13 @@ public static class CardsApi
         return TypedResults.Ok(card);
     }
 
-    private static Task<bool> VisibleAsync(NpgsqlConnection connection, Guid cardId, string idNat, CancellationToken cancellationToken) =>
+    /// <summary>A card is seen by its structure's legal representative and mandataires, its holder, and operators.</summary>
+    private static Task<bool> VisibleAsync(NpgsqlConnection connection, Guid cardId, Caller caller, CancellationToken cancellationToken) =>
         connection.ExecuteScalarAsync<bool>(new CommandDefinition(
             """
             SELECT EXISTS (SELECT 1 FROM cards c JOIN persons p ON p.id = c.holder_id WHERE c.id = @cardId
-                           AND (c.structure_id IN (SELECT structure_id FROM caller_structures(@idNat)) OR p.id_nat = @idNat))
-            """, new { cardId, idNat }, cancellationToken: cancellationToken));
+                           AND (@IsOperator OR c.structure_id IN (SELECT structure_id FROM caller_structures(@IdNat)) OR p.id_nat = @IdNat))
+            """, new { cardId, caller.IdNat, caller.IsOperator }, cancellationToken: cancellationToken));
 
     private static Task<Guid?> OwningStructureAsync(NpgsqlConnection connection, Guid cardId, CancellationToken cancellationToken) =>
         connection.ExecuteScalarAsync<Guid?>(new CommandDefinition("SELECT structure_id FROM cards WHERE id = @cardId", new { cardId }, cancellationToken: cancellationToken));

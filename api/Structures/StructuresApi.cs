@@ -88,7 +88,8 @@ public static class StructuresApi
                 .Required("legalRepresentative.prenom", representative.Prenom);
         }
 
-        var departement = Normalise(request.Departement) ?? (finess is not null ? finess[..2] : null);
+        // The FINESS starts with the département: two characters, three overseas (971…976).
+        var departement = Normalise(request.Departement) ?? (finess is null ? null : finess.StartsWith("97", StringComparison.Ordinal) ? finess[..3] : finess[..2]);
         if (departement is not null && !System.Text.RegularExpressions.Regex.IsMatch(departement, "^(\\d{2,3}|2A|2B)$"))
         {
             errors.Add("departement", "must be a département code (01…95, 2A, 2B, 971…976).");
@@ -161,12 +162,15 @@ public static class StructuresApi
         Guid structureId, HttpContext http, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        if (await Access.RoleAsync(connection, http.Caller().IdNat, structureId, cancellationToken) == StructureRoleKind.None)
+        var caller = http.Caller();
+        if (!caller.IsOperator && await Access.RoleAsync(connection, caller.IdNat, structureId, cancellationToken) == StructureRoleKind.None)
         {
             return Problem.Forbidden("You are neither the legal representative nor a mandataire of this structure.");
         }
 
-        return TypedResults.Ok((await LoadAsync(connection, structureId, cancellationToken))!);
+        return await LoadAsync(connection, structureId, cancellationToken) is { } structure
+            ? TypedResults.Ok(structure)
+            : Problem.NotFound("structure");
     }
 
     private static async Task<Results<Created<ContractDocumentView>, ProblemHttpResult>> UploadDocument(
