@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the README's run command (`./dev up`, detached) in a fresh data folder and checks, with curl
 # over HTTP/2, what the README promises: the legal representative's card is served /api/v1/me, the
-# nurse's signature certificate gets the 401 problem of a non-authentication certificate.
+# nurse's signature certificate gets the 401 problem of a non-authentication certificate, and the
+# gRPC example (health check, an intake stream as the demo Ordre) works with python3-grpcio.
 # Writes TAP lines to $CPX_DATA_DIR/smoke.tap; exits non-zero on any failure.
 set -uo pipefail
 ROOT=${1:?repository root}
@@ -37,21 +38,28 @@ else
   echo "$body" >&2; notok "3 nurse signature certificate is refused as not for authentication"
 fi
 
-# The README's sample intake client, as printed: the demo Ordre streams the sample registrations.
+# The README's gRPC examples: a health check, and the sample client streaming the sample registrations as the demo Ordre.
+body=$(/usr/bin/python3 "$ROOT/tests/interop/python/intake_client.py" --target "127.0.0.1:$CPX_HTTPS_PORT" --protos "$ROOT/protos" \
+  --ca "$P/trust/root.pem" --cert "$P/organisations/ordre.crt" --key "$P/organisations/ordre.key" --scenario health 2>&1)
+if grep -q '"status": "SERVING"' <<<"$body"; then
+  ok "4 gRPC health check with the demo Ordre certificate is SERVING"
+else
+  echo "$body" >&2; notok "4 gRPC health check with the demo Ordre certificate is SERVING"
+fi
 acks=$(/usr/bin/python3 "$ROOT/samples/python/stream_records.py" --target "127.0.0.1:$CPX_HTTPS_PORT" --ca "$P/trust/root.pem" \
   --cert "$P/organisations/ordre.crt" --key "$P/organisations/ordre.key" --service ordre "$ROOT/samples/registrations.jsonl" 2>&1)
 if [ "$(grep -c '"outcome": "ACCEPTED"' <<<"$acks")" = 3 ]; then
-  ok "4 sample Python client streams the sample registrations to the demo Ordre"
+  ok "5 sample Python client streams the sample registrations to the demo Ordre"
 else
-  echo "$acks" >&2; notok "4 sample Python client streams the sample registrations to the demo Ordre"
+  echo "$acks" >&2; notok "5 sample Python client streams the sample registrations to the demo Ordre"
 fi
 
 # Running it again is safe: PKI kept, migrations and demo data not doubled.
 "$ROOT/dev" down >/dev/null 2>&1
 if "$ROOT/dev" up --detach >"$DATA/up2.log" 2>&1 && grep -q "kept" "$DATA/up2.log"; then
-  ok "5 run command can be run again"
+  ok "6 run command can be run again"
 else
-  cat "$DATA/up2.log" >&2; notok "5 run command can be run again"
+  cat "$DATA/up2.log" >&2; notok "6 run command can be run again"
 fi
 "$ROOT/dev" down >/dev/null 2>&1
 exit $fail

@@ -67,7 +67,7 @@ function registration(i) {
     recordId: `js-${i}` + 'x'.repeat(Number(args.size)),
     version: i + 1,
     event: 'INSCRIPTION',
-    rpps: '10000000008',
+    rpps: '10100987659',
     identity: { nomExercice: 'DUPONT', prenom: 'MARIE', civilite: 'MME' },
     exercise: { profession: '60', categorieProfessionnelle: 'C', modeExercice: 'S' },
   };

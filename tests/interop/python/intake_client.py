@@ -71,7 +71,7 @@ def main():
 
     def registration(i):
         return intake.ProfessionalRegistration(
-            record_id="py-%d" % i + ("x" * args.size), version=i + 1, event=intake.INSCRIPTION, rpps="10000000008",
+            record_id="py-%d" % i + ("x" * args.size), version=i + 1, event=intake.INSCRIPTION, rpps="10100987659",
             identity=intake.Identity(nom_exercice="DUPONT", prenom="MARIE", civilite=intake.MME),
             exercise=intake.Exercise(profession="60", categorie_professionnelle="C", mode_exercice="S"))
 
