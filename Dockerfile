@@ -7,6 +7,7 @@ COPY global.json Directory.Build.props Directory.Packages.props ./
 COPY api/CpxTeleservice.Api.csproj api/
 RUN dotnet restore api/CpxTeleservice.Api.csproj
 COPY api/ api/
+COPY protos/ protos/
 COPY db/migrations/ db/migrations/
 COPY openapi.yaml ./
 RUN dotnet publish api/CpxTeleservice.Api.csproj -c Release -o /app --no-restore

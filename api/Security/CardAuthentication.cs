@@ -90,6 +90,7 @@ public sealed class CardAuthenticationHandler(
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     private const string ConnectionCacheKey = "cpx.certificate-check";
+    private const string RecordedCertificateKey = "cpx.certificate-recorded";
     private static readonly TimeSpan ConnectionCacheLifetime = TimeSpan.FromMinutes(5);
 
     private sealed record CachedCheck(string Thumbprint, CertificateCheck Check, DateTimeOffset CheckedAt);
@@ -157,7 +158,37 @@ public sealed class CardAuthenticationHandler(
             return Refuse(CertificateRefusal.CardExpired, $"Card {serial} expired on {card.ValidUntil:yyyy-MM-dd}.");
         }
 
+        await RecordCertificateAsync(connection, certificate, card.CardId);
         return Success(new Caller(idNat, registryType, serial, card.Profession ?? profile.Profession?.ToString(), card.Nom, card.Prenom, card.PersonId, card.CardId, IsOperator: false));
+    }
+
+    /// <summary>
+    /// The registry learns a card's authentication certificates as they are used, so that the parc shows
+    /// them (and an opposition marks them revoked): one insert per TLS connection at most.
+    /// </summary>
+    private async Task RecordCertificateAsync(NpgsqlConnection connection, X509Certificate2 certificate, Guid cardId)
+    {
+        var items = Context.Features.Get<IConnectionItemsFeature>()?.Items;
+        if (items?.TryGetValue(RecordedCertificateKey, out var recorded) == true && recorded as string == certificate.Thumbprint)
+        {
+            return;
+        }
+
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO card_certificates (id, card_id, usage, issuer, serial_number, subject, thumbprint_sha256, not_before, not_after)
+            VALUES (@id, @cardId, 'authentication', @issuer, @serialNumber, @subject, @thumbprint, @notBefore, @notAfter)
+            ON CONFLICT DO NOTHING
+            """,
+            new
+            {
+                id = Guid.CreateVersion7(), cardId, issuer = certificate.Issuer, serialNumber = certificate.SerialNumber, subject = certificate.Subject,
+                thumbprint = CertificateProfile.Thumbprint(certificate), notBefore = certificate.NotBefore.ToUniversalTime(), notAfter = certificate.NotAfter.ToUniversalTime(),
+            }, cancellationToken: Context.RequestAborted));
+        if (items is not null)
+        {
+            items[RecordedCertificateKey] = certificate.Thumbprint;
+        }
     }
 
     /// <summary>TRE_G02, the card type code of the certificates: CPE and CDE share 2.</summary>

@@ -90,6 +90,13 @@ public class StoryTests(ServiceHost host) : IClassFixture<ServiceHost>
         // That card's certificate is refused on the very next request, on the connection it already had.
         await HttpAssert.ProblemAsync(await holderClient.GetAsync("/api/v1/me"), HttpStatusCode.Unauthorized, ProblemTypes.CardInOpposition);
 
+        // The card's authentication certificate, learnt when it was used, is shown revoked.
+        var revoked = await HttpAssert.JsonAsync(await mandataire.GetAsync($"/api/v1/cards/{cardId}"));
+        var certificate = Assert.Single(revoked.GetProperty("certificates").EnumerateArray());
+        Assert.Equal("authentication", certificate.GetProperty("usage").GetString());
+        Assert.NotEqual(JsonValueKind.Null, certificate.GetProperty("revokedAt").ValueKind);
+        Assert.Contains(revoked.GetProperty("history").EnumerateArray(), e => e.GetProperty("event").GetString() == "opposition");
+
         // The replacement comes with new codes.
         var replacement = await HttpAssert.JsonAsync(await mandataire.GetAsync($"/api/v1/orders/{replacementId}"));
         Assert.Equal("replacement", replacement.GetProperty("kind").GetString());

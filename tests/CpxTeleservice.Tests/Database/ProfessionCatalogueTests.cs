@@ -1,0 +1,52 @@
+using CpxTeleservice.Infrastructure;
+using CpxTeleservice.Orders;
+using CpxTeleservice.Tests.Infrastructure;
+using Dapper;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace CpxTeleservice.Tests.Database;
+
+/// <summary>The profession catalogue is dated reference data (domain.md): a policy change is a new row from a date, never a code change.</summary>
+public class ProfessionCatalogueTests
+{
+    [Fact]
+    public async Task A_profession_moving_from_ADELI_to_RPPS_is_a_new_dated_row_and_orders_follow_the_date()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        await new MigrationRunner(db.DataSource, NullLogger<MigrationRunner>.Instance)
+            .ApplyAsync(MigrationFile.LoadFolder(Path.Combine(AppContext.BaseDirectory, "migrations")), CancellationToken.None);
+        await using var connection = await db.DataSource.OpenConnectionAsync();
+        await connection.ExecuteAsync(
+            """
+            UPDATE professions SET valid_until = '2030-01-01' WHERE code = '60' AND valid_until IS NULL;
+            INSERT INTO professions (code, label, valid_from, register, issuable, salaried_only, cpf_eligible)
+            VALUES ('60', 'Infirmier', '2030-01-01', 'RPPS', true, false, false);
+            """);
+
+        var before = await ProfessionCatalogue.FindAsync(connection, null, "60", new DateOnly(2029, 12, 31), CancellationToken.None);
+        var after = await ProfessionCatalogue.FindAsync(connection, null, "60", new DateOnly(2030, 1, 1), CancellationToken.None);
+        Assert.Equal("ADELI", before!.Register);
+        Assert.Equal("RPPS", after!.Register);
+
+        OrderFacts Cps(Profession? p) => new("CPS", true, false, "60", p, "S");
+        Assert.Equal("awaiting-visa", OrderRules.Evaluate(Cps(before)).InitialState);
+        Assert.Equal(ProblemTypes.CpsRppsThroughOrdre, OrderRules.Evaluate(Cps(after)).ProblemType);
+    }
+
+    [Fact]
+    public async Task The_catalogue_holds_every_profession_of_the_seed_once_in_force_today()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        await new MigrationRunner(db.DataSource, NullLogger<MigrationRunner>.Instance)
+            .ApplyAsync(MigrationFile.LoadFolder(Path.Combine(AppContext.BaseDirectory, "migrations")), CancellationToken.None);
+        await using var connection = await db.DataSource.OpenConnectionAsync();
+        var inForce = (await connection.QueryAsync<(string Register, bool Issuable, bool SalariedOnly, bool CpfEligible)>(
+            "SELECT register, issuable, salaried_only, cpf_eligible FROM professions WHERE valid_until IS NULL")).ToList();
+        // Seed 004 §1.2: 6 RPPS professions, 22 ADELI ones (4 salaried-only, 8 not issued yet); 4 CPF professions (§4.3).
+        Assert.Equal(6, inForce.Count(p => p.Register == "RPPS"));
+        Assert.Equal(22, inForce.Count(p => p.Register == "ADELI"));
+        Assert.Equal(4, inForce.Count(p => p.SalariedOnly));
+        Assert.Equal(8, inForce.Count(p => !p.Issuable));
+        Assert.Equal(4, inForce.Count(p => p.CpfEligible));
+    }
+}
