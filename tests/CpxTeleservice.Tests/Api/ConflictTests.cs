@@ -1,0 +1,116 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using CpxTeleservice.DevPki;
+using CpxTeleservice.Infrastructure;
+using CpxTeleservice.Tests.Infrastructure;
+
+namespace CpxTeleservice.Tests.Api;
+
+/// <summary>State conflicts (409), malformed requests (400) and the remaining refusals, each with its problem type.</summary>
+public class ConflictTests(ServiceHost host) : IClassFixture<ServiceHost>
+{
+    private readonly World _world = new(host);
+
+    [Fact]
+    public async Task A_structure_is_registered_once()
+    {
+        var structure = await _world.StructureAsync(approve: false);
+        await HttpAssert.ProblemAsync(await _world.Operator.PostAsJsonAsync("/api/v1/admin/structures", new
+        {
+            finess = structure.Finess, raisonSociale = "DOUBLON",
+            legalRepresentative = new { idNat = "3" + structure.Finess + "/X", nom = "X", prenom = "Y", healthProfessional = false },
+        }), HttpStatusCode.Conflict, ProblemTypes.StructureAlreadyRegistered);
+    }
+
+    [Fact]
+    public async Task Structure_identifiers_are_checked_field_by_field()
+    {
+        var problem = await HttpAssert.ProblemAsync(await _world.Operator.PostAsJsonAsync("/api/v1/admin/structures", new
+        {
+            finess = "750812348", siret = "13000578000016", raisonSociale = "",
+            legalRepresentative = new { idNat = "", nom = "X", prenom = "Y", healthProfessional = false },
+        }), HttpStatusCode.UnprocessableEntity, ProblemTypes.Validation);
+        var errors = problem.GetProperty("errors");
+        foreach (var field in new[] { "finess", "siret", "raisonSociale", "legalRepresentative.idNat" })
+        {
+            Assert.True(errors.TryGetProperty(field, out _), $"no error for {field}: {errors}");
+        }
+    }
+
+    [Fact]
+    public async Task An_active_contract_is_approved_once_and_its_documents_no_longer_change()
+    {
+        var structure = await _world.StructureAsync();
+        await HttpAssert.ProblemAsync(await _world.Operator.PostAsync($"/api/v1/admin/structures/{structure.StructureId}/contract/approval", null),
+            HttpStatusCode.Conflict, ProblemTypes.ContractAlreadyActive);
+        await HttpAssert.ProblemAsync(await World.UploadAsync(structure.LegalRepresentativeClient, structure.StructureId, "identity-document", World.Pdf),
+            HttpStatusCode.Conflict, ProblemTypes.ContractAlreadyActive);
+    }
+
+    [Fact]
+    public async Task A_mandataire_is_designated_once()
+    {
+        var structure = await _world.StructureAsync();
+        var (card, _) = await _world.MandataireAsync(structure);
+        await HttpAssert.ProblemAsync(await structure.LegalRepresentativeClient.PostAsJsonAsync($"/api/v1/structures/{structure.StructureId}/mandataires", new { idNat = card.IdNat }),
+            HttpStatusCode.Conflict, ProblemTypes.MandataireAlreadyDesignated);
+    }
+
+    [Fact]
+    public async Task A_card_serial_is_registered_once_and_issued_once()
+    {
+        var structure = await _world.StructureAsync();
+        var card = Registry.NewStaffCard(structure.Finess);
+        await _world.RegisterCardAsync(card, "CPE", structure.StructureId);
+        await HttpAssert.ProblemAsync(await _world.Operator.PostAsJsonAsync("/api/v1/admin/cards", new
+        {
+            cardType = "CPE", serial = card.CardSerial, holder = new { idNat = card.IdNat + "B", nom = "N", prenom = "P" }, validUntil = DateTime.UtcNow.AddYears(1),
+        }), HttpStatusCode.Conflict, ProblemTypes.CardSerialTaken);
+
+        var order = (await HttpAssert.JsonAsync(await World.OrderAsync(structure.LegalRepresentativeClient, structure.StructureId, World.CpeOrder()), HttpStatusCode.Created)).GetProperty("id").GetGuid();
+        await _world.EventAsync(order, "in-production");
+        await HttpAssert.ProblemAsync(await _world.Operator.PostAsJsonAsync($"/api/v1/admin/orders/{order}/events", new { @event = "card-shipped", cardSerial = card.CardSerial }),
+            HttpStatusCode.Conflict, ProblemTypes.CardSerialTaken);
+    }
+
+    [Fact]
+    public async Task A_CPF_does_not_act_for_a_structure_even_when_its_holder_is_a_mandataire()
+    {
+        var structure = await _world.StructureAsync();
+        var cps = Registry.NewProfessionalCard(10, "Médecin");
+        await _world.RegisterCardAsync(cps, "CPS", null, healthProfessional: true);
+        await HttpAssert.JsonAsync(await structure.LegalRepresentativeClient.PostAsJsonAsync($"/api/v1/structures/{structure.StructureId}/mandataires", new { idNat = cps.IdNat }), HttpStatusCode.Created);
+        var cpf = cps with { CardTypeCode = 1, CardSerial = Registry.NextSerial() };
+        await _world.RegisterCardAsync(cpf, "CPF", null, healthProfessional: true);
+
+        using var withCpf = host.CreateClient(cpf);
+        await HttpAssert.ProblemAsync(await World.OrderAsync(withCpf, structure.StructureId, World.CpeOrder()), HttpStatusCode.Forbidden, ProblemTypes.CallerCardNotAllowed);
+        using var withCps = host.CreateClient(cps);
+        await HttpAssert.JsonAsync(await World.OrderAsync(withCps, structure.StructureId, World.CpeOrder()), HttpStatusCode.Created);
+    }
+
+    [Fact]
+    public async Task A_clientAuth_certificate_of_the_card_CA_without_the_card_extensions_is_not_a_card()
+    {
+        var notACard = CpxTeleservice.DevPki.Pki.IssueOrganisation(host.Pki.CardCa, "LOGICIEL", "1750812349", "APPLICATION").WithPrivateKey();
+        using var client = host.CreateClient(notACard);
+        await HttpAssert.ProblemAsync(await client.GetAsync("/api/v1/me"), HttpStatusCode.Unauthorized, ProblemTypes.CertificateNotACard);
+    }
+
+    [Fact]
+    public async Task A_malformed_JSON_body_is_a_400_problem()
+    {
+        using var content = new StringContent("{\"finess\": ", Encoding.UTF8, "application/json");
+        await HttpAssert.ProblemAsync(await _world.Operator.PostAsync("/api/v1/admin/structures", content), HttpStatusCode.BadRequest, ProblemTypes.BadRequest);
+    }
+
+    [Fact]
+    public async Task An_unknown_filter_value_is_a_422_naming_the_field()
+    {
+        var structure = await _world.StructureAsync();
+        var problem = await HttpAssert.ProblemAsync(await structure.LegalRepresentativeClient.GetAsync($"/api/v1/structures/{structure.StructureId}/cards?state=lost"),
+            HttpStatusCode.UnprocessableEntity, ProblemTypes.Validation);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("state", out _));
+    }
+}
