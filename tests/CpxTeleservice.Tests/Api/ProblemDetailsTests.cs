@@ -63,6 +63,7 @@ public class UnreachableDatabaseTests(UnreachableDatabaseHost host) : IClassFixt
     {
         using var client = host.CreateClient(Registry.NewStaffCard());
         using var response = await client.GetAsync("/api/v1/me");
+        Assert.True(response.Content.Headers.ContentType is not null, $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
         var problem = await HttpAssert.ProblemAsync(response, HttpStatusCode.InternalServerError, ProblemTypes.Internal);
         var body = problem.GetRawText();
         Assert.DoesNotContain("Npgsql", body);
