@@ -116,6 +116,8 @@ internal sealed class HttpContextServerCallContext : ServerCallContext, IAsyncDi
         var response = _httpContext.Response;
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = GrpcProtocol.ContentType;
+        // PROTOCOL-HTTP2.md, Response-Headers: the encodings this server accepts from the client.
+        response.Headers[GrpcProtocol.AcceptEncodingHeader] = GrpcProtocol.SupportedEncodings;
         GrpcLog.CallStarted(_logger, Method, Deadline);
     }
 

@@ -31,7 +31,8 @@ public sealed class IntakeProcessor(NpgsqlDataSource dataSource, ILogger<IntakeP
     public Task<IReadOnlyList<RegistrationAck>> ProcessRegistrationsAsync(IntakeSource source, IReadOnlyList<ProfessionalRegistration> records, CancellationToken cancellationToken) =>
         ProcessAsync(source, "registrations", records,
             r => r.RecordId, r => r.Version, r => "8" + r.Rpps,
-            r => ValidateRegistration(source, r.RecordId, r.Version, r.Event, r.Identity, r.Exercise, "rpps", Identifiers.CheckRpps(r.Rpps)),
+            r => ValidateRegistration(source, r.RecordId, r.Version, r.Event, r.Identity, r.Exercise, r.CorrespondenceAddress, r.TransmittedAt,
+                "rpps", Identifiers.CheckRpps(r.Rpps)),
             ApplyRegistrationsAsync,
             (r, verdict, orderId) => new RegistrationAck
             {
@@ -39,12 +40,15 @@ public sealed class IntakeProcessor(NpgsqlDataSource dataSource, ILogger<IntakeP
             },
             cancellationToken);
 
-    private async Task<Dictionary<int, string>> ApplyRegistrationsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IntakeSource source,
-        IReadOnlyList<ProfessionalRegistration> records, CancellationToken cancellationToken)
+    private async Task<ApplyResult> ApplyRegistrationsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IntakeSource source,
+        IReadOnlyList<ProfessionalRegistration> all, CancellationToken cancellationToken)
     {
+        var rejected = await CheckOwnershipAsync(connection, transaction, source, all.Select(r => "8" + r.Rpps).ToList(), "rpps", cancellationToken);
+        var kept = Enumerable.Range(0, all.Count).Where(i => !rejected.ContainsKey(i)).ToList();
+        var records = kept.Select(i => all[i]).ToList();
         var live = records.Where(r => r.Event != RegistrationEvent.Radiation).ToList();
         await UpsertProfessionalsAsync(connection, transaction, source, live.Select(r => new Registered(
-            "8" + r.Rpps, r.Rpps, null, r.Identity, r.Exercise, r.CorrespondenceAddress)).ToList(), cancellationToken);
+            "8" + r.Rpps, r.Rpps, null, r.Event, r.Identity, r.Exercise, r.CorrespondenceAddress)).ToList(), cancellationToken);
 
         // An inscription orders the card when the professional holds no active card, nor a live order,
         // for that profession: a CPF for a student (catégorie E) of the four CPF professions, else a CPS.
@@ -98,12 +102,48 @@ public sealed class IntakeProcessor(NpgsqlDataSource dataSource, ILogger<IntakeP
                 }, transaction, cancellationToken: cancellationToken));
             foreach (var (index, orderId) in rows)
             {
-                created[index] = orderId.ToString();
+                created[kept[index]] = orderId.ToString();
             }
         }
 
         await RadiateAsync(connection, transaction, source, records.Where(r => r.Event == RegistrationEvent.Radiation).Select(r => "8" + r.Rpps).ToArray(), cancellationToken);
-        return created;
+        return new ApplyResult(created, rejected);
+    }
+
+    /// <summary>
+    /// A source acts only on the professionals of its professions (and, for an ARS, of its territory)
+    /// as the registry holds them, whatever the record declares: the rows are locked for the batch.
+    /// </summary>
+    private static async Task<Dictionary<int, Verdict>> CheckOwnershipAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IntakeSource source,
+        IReadOnlyList<string> idNats, string identifierField, CancellationToken cancellationToken)
+    {
+        var existing = (await connection.QueryAsync<(string IdNat, string Profession, string? Departement)>(new CommandDefinition(
+            """
+            SELECT p.id_nat, pr.profession, pr.place_departement
+            FROM persons p JOIN professionals pr ON pr.person_id = p.id
+            WHERE p.id_nat = ANY(@idNats)
+            ORDER BY p.id_nat
+            FOR UPDATE OF pr
+            """, new { idNats = idNats.ToArray() }, transaction, cancellationToken: cancellationToken))).ToDictionary(e => e.IdNat, StringComparer.Ordinal);
+        var rejected = new Dictionary<int, Verdict>();
+        for (var i = 0; i < idNats.Count; i++)
+        {
+            if (!existing.TryGetValue(idNats[i], out var held))
+            {
+                continue;
+            }
+
+            if (!source.Professions.Contains(held.Profession))
+            {
+                rejected[i] = Verdict.Reject("professional-not-owned", identifierField);
+            }
+            else if (source.Kind == IntakeKind.Ars && held.Departement is not null && !source.Departements.Contains(held.Departement))
+            {
+                rejected[i] = Verdict.Reject("outside-territory", identifierField);
+            }
+        }
+
+        return rejected;
     }
 
     // ------------------------------------------------------------------ ARS: ADELI registrations
@@ -113,38 +153,43 @@ public sealed class IntakeProcessor(NpgsqlDataSource dataSource, ILogger<IntakeP
             r => r.RecordId, r => r.Version, r => "0" + r.Adeli,
             r =>
             {
-                var verdict = ValidateRegistration(source, r.RecordId, r.Version, r.Event, r.Identity, r.Exercise, "adeli", Identifiers.CheckAdeli(r.Adeli));
+                var verdict = ValidateRegistration(source, r.RecordId, r.Version, r.Event, r.Identity, r.Exercise, r.CorrespondenceAddress, r.TransmittedAt,
+                    "adeli", Identifiers.CheckAdeli(r.Adeli));
                 if (verdict.Outcome == AckOutcome.Rejected)
                 {
                     return verdict;
                 }
 
                 // An ARS registers the professionals of its own territory.
-                var departement = r.Exercise?.Place?.Address?.Departement is { Length: > 0 } place ? place : r.Adeli[..2];
+                // The ADELI number starts with the département: three characters overseas (971…976).
+                var departement = r.Exercise?.Place?.Address?.Departement is { Length: > 0 } place ? place
+                    : r.Adeli.StartsWith("97", StringComparison.Ordinal) ? r.Adeli[..3] : r.Adeli[..2];
                 return source.Departements.Contains(departement) ? verdict : Verdict.Reject("outside-territory", "exercise.place.address.departement");
             },
-            async (connection, transaction, src, batch, ct) =>
+            async (connection, transaction, src, all, ct) =>
             {
+                var rejected = await CheckOwnershipAsync(connection, transaction, src, all.Select(r => "0" + r.Adeli).ToList(), "adeli", ct);
+                var batch = all.Where((_, i) => !rejected.ContainsKey(i)).ToList();
                 await UpsertProfessionalsAsync(connection, transaction, src, batch.Where(r => r.Event != RegistrationEvent.Radiation).Select(r => new Registered(
-                    "0" + r.Adeli, null, r.Adeli, r.Identity, r.Exercise, r.CorrespondenceAddress)).ToList(), ct);
+                    "0" + r.Adeli, null, r.Adeli, r.Event, r.Identity, r.Exercise, r.CorrespondenceAddress)).ToList(), ct);
                 await RadiateAsync(connection, transaction, src, batch.Where(r => r.Event == RegistrationEvent.Radiation).Select(r => "0" + r.Adeli).ToArray(), ct);
-                return [];
+                return new ApplyResult([], rejected);
             },
             (r, verdict, _) => new RegistrationAck { RecordId = r.RecordId, Version = r.Version, Outcome = verdict.Outcome, ReasonCode = verdict.ReasonCode, Field = verdict.Field },
             cancellationToken);
 
     // ------------------------------------------------------------------ ARS: visas on CPS orders
 
-    public Task<IReadOnlyList<VisaAck>> ProcessVisaDecisionsAsync(IntakeSource source, IReadOnlyList<VisaDecision> records, CancellationToken cancellationToken)
-    {
-        var rejectedInTransaction = new Dictionary<VisaDecision, Verdict>(ReferenceEqualityComparer.Instance);
-        return ProcessAsync(source, "visas", records,
+    public Task<IReadOnlyList<VisaAck>> ProcessVisaDecisionsAsync(IntakeSource source, IReadOnlyList<VisaDecision> records, CancellationToken cancellationToken) =>
+        ProcessAsync(source, "visas", records,
             r => r.RecordId, r => r.Version, r => r.OrderId,
             r => r.RecordId.Length == 0 ? Verdict.Reject("record-id-missing", "record_id")
                 : r.Version <= 0 ? Verdict.Reject("version-invalid", "version")
                 : !Guid.TryParse(r.OrderId, out _) ? Verdict.Reject("order-id-invalid", "order_id")
                 : r.Decision == VisaOutcome.Unspecified ? Verdict.Reject("decision-missing", "decision")
                 : r.Decision == VisaOutcome.Refused && string.IsNullOrWhiteSpace(r.Reason) ? Verdict.Reject("reason-missing", "reason")
+                : HasNul(r.RecordId, r.Reason) ? Verdict.Reject("nul-character", "reason")
+                : !IsValid(r.DecidedAt) ? Verdict.Reject("decided-at-invalid", "decided_at")
                 : Verdict.Pending,
             async (connection, transaction, src, batch, ct) =>
             {
@@ -152,19 +197,21 @@ public sealed class IntakeProcessor(NpgsqlDataSource dataSource, ILogger<IntakeP
                     """
                     SELECT o.id, o.state, COALESCE(s.departement, o.departement)
                     FROM orders o LEFT JOIN structures s ON s.id = o.structure_id
-                    WHERE o.id = ANY(@ids) FOR UPDATE OF o
+                    WHERE o.id = ANY(@ids) ORDER BY o.id FOR UPDATE OF o
                     """, new { ids = batch.Select(r => Guid.Parse(r.OrderId)).ToArray() }, transaction, cancellationToken: ct))).ToDictionary(o => o.Id);
+                var rejected = new Dictionary<int, Verdict>();
                 var apply = new List<VisaDecision>();
-                foreach (var record in batch)
+                for (var i = 0; i < batch.Count; i++)
                 {
+                    var record = batch[i];
                     // An order the ARS may not see is answered like one that does not exist.
                     if (!orders.TryGetValue(Guid.Parse(record.OrderId), out var order) || order.Departement is null || !src.Departements.Contains(order.Departement))
                     {
-                        rejectedInTransaction[record] = Verdict.Reject("order-unknown", "order_id");
+                        rejected[i] = Verdict.Reject("order-unknown", "order_id");
                     }
                     else if (order.State != "awaiting-visa")
                     {
-                        rejectedInTransaction[record] = Verdict.Reject("order-not-awaiting-visa", "order_id");
+                        rejected[i] = Verdict.Reject("order-not-awaiting-visa", "order_id");
                     }
                     else
                     {
@@ -202,21 +249,26 @@ public sealed class IntakeProcessor(NpgsqlDataSource dataSource, ILogger<IntakeP
                         }, transaction, cancellationToken: ct));
                 }
 
-                return [];
+                return new ApplyResult([], rejected);
             },
-            (r, verdict, _) =>
-            {
-                var final = rejectedInTransaction.GetValueOrDefault(r) ?? verdict;
-                return new VisaAck { RecordId = r.RecordId, Version = r.Version, Outcome = final.Outcome, ReasonCode = final.ReasonCode, Field = final.Field };
-            },
-            cancellationToken,
-            isRejectedInTransaction: r => rejectedInTransaction.ContainsKey(r));
-    }
+            (r, verdict, _) => new VisaAck { RecordId = r.RecordId, Version = r.Version, Outcome = verdict.Outcome, ReasonCode = verdict.ReasonCode, Field = verdict.Field },
+            cancellationToken);
 
     // ------------------------------------------------------------------ shared
 
+    /// <summary>A timestamp PostgreSQL and .NET can hold (absent is fine: the caller defaults it).</summary>
+    private static bool IsValid(Google.Protobuf.WellKnownTypes.Timestamp? timestamp) =>
+        timestamp is null
+        || (timestamp.Seconds is >= -62_135_596_800L and <= 253_402_300_799L && timestamp.Nanos is >= 0 and <= 999_999_999);
+
+    /// <summary>PostgreSQL text cannot hold a NUL character: such a record is refused alone rather than failing its batch.</summary>
+    private static bool HasNul(params string?[] values) => values.Any(v => v is not null && v.Contains('\0'));
+
+    private static bool HasNul(Address? address) =>
+        address is not null && (HasNul(address.CodePostal, address.Commune, address.Departement, address.Pays) || address.Lines.Any(l => l.Contains('\0')));
+
     private static Verdict ValidateRegistration(IntakeSource source, string recordId, long version, RegistrationEvent evt, Identity? identity, Exercise? exercise,
-        string identifierField, IdentifierCheck identifier)
+        Address? correspondence, Google.Protobuf.WellKnownTypes.Timestamp? transmittedAt, string identifierField, IdentifierCheck identifier)
     {
         if (recordId.Length == 0)
         {
@@ -236,6 +288,18 @@ public sealed class IntakeProcessor(NpgsqlDataSource dataSource, ILogger<IntakeP
         if (!identifier.IsValid)
         {
             return Verdict.Reject(identifierField + "-invalid", identifierField);
+        }
+
+        if (!IsValid(transmittedAt))
+        {
+            return Verdict.Reject("transmitted-at-invalid", "transmitted_at");
+        }
+
+        if (HasNul(recordId, identity?.NomExercice, identity?.Prenom, exercise?.Profession, exercise?.CategorieProfessionnelle, exercise?.ModeExercice,
+                exercise?.Place?.Finess, exercise?.Place?.Siret, exercise?.Place?.RaisonSociale)
+            || HasNul(exercise?.Place?.Address) || HasNul(correspondence))
+        {
+            return Verdict.Reject("nul-character", "");
         }
 
         if (evt == RegistrationEvent.Radiation)
@@ -277,7 +341,7 @@ public sealed class IntakeProcessor(NpgsqlDataSource dataSource, ILogger<IntakeP
         return Verdict.Pending;
     }
 
-    private sealed record Registered(string IdNat, string? Rpps, string? Adeli, Identity Identity, Exercise Exercise, Address? Correspondence);
+    private sealed record Registered(string IdNat, string? Rpps, string? Adeli, RegistrationEvent Event, Identity Identity, Exercise Exercise, Address? Correspondence);
 
     private static async Task UpsertProfessionalsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IntakeSource source, IReadOnlyList<Registered> records,
         CancellationToken cancellationToken)
@@ -292,11 +356,11 @@ public sealed class IntakeProcessor(NpgsqlDataSource dataSource, ILogger<IntakeP
             WITH input AS (
                 SELECT * FROM unnest(@ids::uuid[], @idNats::text[], @noms::text[], @prenoms::text[], @rpps::text[], @adeli::text[],
                                      @professions::text[], @categories::text[], @modes::text[], @civilites::text[], @births::date[],
-                                     @finess::text[], @siret::text[], @raisons::text[], @departements::text[], @correspondence::jsonb[])
-                    AS u(id, id_nat, nom, prenom, rpps, adeli, profession, categorie, mode, civilite, birth, finess, siret, raison, departement, correspondence)
+                                     @finess::text[], @siret::text[], @raisons::text[], @departements::text[], @correspondence::jsonb[], @inscriptions::bool[])
+                    AS u(id, id_nat, nom, prenom, rpps, adeli, profession, categorie, mode, civilite, birth, finess, siret, raison, departement, correspondence, inscription)
             ), people AS (
                 INSERT INTO persons (id, id_nat, nom, prenom, rpps, adeli, health_professional)
-                SELECT id, id_nat, nom, prenom, rpps, adeli, true FROM input
+                SELECT id, id_nat, nom, prenom, rpps, adeli, true FROM input ORDER BY id_nat
                 ON CONFLICT (id_nat) DO UPDATE SET nom = EXCLUDED.nom, prenom = EXCLUDED.prenom,
                     rpps = COALESCE(EXCLUDED.rpps, persons.rpps), adeli = COALESCE(EXCLUDED.adeli, persons.adeli),
                     health_professional = true, updated_at = now()
@@ -307,10 +371,14 @@ public sealed class IntakeProcessor(NpgsqlDataSource dataSource, ILogger<IntakeP
             SELECT p.id, i.profession, NULLIF(i.categorie, ''), NULLIF(i.mode, ''), NULLIF(i.civilite, ''), i.birth, NULLIF(i.finess, ''), NULLIF(i.siret, ''),
                    NULLIF(i.raison, ''), NULLIF(i.departement, ''), i.correspondence, @source, NULL, now()
             FROM people p JOIN input i ON i.id_nat = p.id_nat
+            ORDER BY p.id
             ON CONFLICT (person_id) DO UPDATE SET profession = EXCLUDED.profession, categorie = EXCLUDED.categorie, mode_exercice = EXCLUDED.mode_exercice,
                 civilite = EXCLUDED.civilite, date_naissance = EXCLUDED.date_naissance, place_finess = EXCLUDED.place_finess, place_siret = EXCLUDED.place_siret,
                 place_raison_sociale = EXCLUDED.place_raison_sociale, place_departement = EXCLUDED.place_departement,
-                correspondence = EXCLUDED.correspondence, source = EXCLUDED.source, radiated_at = NULL, updated_at = now()
+                correspondence = EXCLUDED.correspondence, source = EXCLUDED.source, updated_at = now(),
+                -- Only a new inscription brings a radiated professional back.
+                radiated_at = CASE WHEN (SELECT bool_or(i2.inscription) FROM input i2 JOIN persons p2 ON p2.id_nat = i2.id_nat WHERE p2.id = EXCLUDED.person_id)
+                                   THEN NULL ELSE professionals.radiated_at END
             """,
             new
             {
@@ -335,6 +403,7 @@ public sealed class IntakeProcessor(NpgsqlDataSource dataSource, ILogger<IntakeP
                     lines = r.Correspondence.Lines.ToArray(), codePostal = r.Correspondence.CodePostal, commune = r.Correspondence.Commune,
                     departement = r.Correspondence.Departement, pays = r.Correspondence.Pays,
                 })).ToArray(),
+                inscriptions = records.Select(r => r.Event == RegistrationEvent.Inscription).ToArray(),
                 source = source.IdNatStruct,
             }, transaction, cancellationToken: cancellationToken));
     }
@@ -351,7 +420,10 @@ public sealed class IntakeProcessor(NpgsqlDataSource dataSource, ILogger<IntakeP
             """
             WITH opposed AS (
                 UPDATE cards c SET state = 'opposition', opposed_at = now(), opposition_reason = 'radiation', version = c.version + 1, updated_at = now()
-                FROM persons p WHERE p.id = c.holder_id AND p.id_nat = ANY(@idNats) AND c.state = 'active'
+                FROM persons p LEFT JOIN professionals pr ON pr.person_id = p.id
+                WHERE p.id = c.holder_id AND p.id_nat = ANY(@idNats) AND c.state = 'active'
+                  -- The professional cards of the professions this source registers; staff cards stay.
+                  AND c.card_type IN ('CPS', 'CPF') AND COALESCE(c.profession, pr.profession) = ANY(@professions)
                 RETURNING c.id
             ), revoked AS (
                 UPDATE card_certificates SET revoked_at = now() WHERE card_id IN (SELECT id FROM opposed) AND revoked_at IS NULL
@@ -360,21 +432,29 @@ public sealed class IntakeProcessor(NpgsqlDataSource dataSource, ILogger<IntakeP
             )
             UPDATE professionals pr SET radiated_at = now(), updated_at = now()
             FROM persons p WHERE p.id = pr.person_id AND p.id_nat = ANY(@idNats)
-            """, new { idNats, source = source.IdNatStruct }, transaction, cancellationToken: cancellationToken));
+            """, new { idNats, source = source.IdNatStruct, professions = source.Professions.ToArray() }, transaction, cancellationToken: cancellationToken));
     }
 
-    private delegate Task<Dictionary<int, string>> ApplyBatch<TRecord>(NpgsqlConnection connection, NpgsqlTransaction transaction, IntakeSource source,
+    /// <summary>What applying a batch did: the orders created, and the records refused on what the database holds (by position in the batch).</summary>
+    private sealed record ApplyResult(Dictionary<int, string> Orders, Dictionary<int, Verdict> Rejected)
+    {
+        public static ApplyResult Empty => new([], []);
+    }
+
+    private delegate Task<ApplyResult> ApplyBatch<TRecord>(NpgsqlConnection connection, NpgsqlTransaction transaction, IntakeSource source,
         IReadOnlyList<TRecord> records, CancellationToken cancellationToken);
 
     /// <summary>
     /// Validation, then per sub-batch (cut where a record id or key repeats) one transaction: the
     /// ledger read under lock, the effects of the records to apply, the ledger written. Acks in order.
+    /// A sub-batch the database refuses (a value it cannot store) is retried record by record, and
+    /// the record at fault alone is REJECTED: a bad record never ends the stream.
     /// </summary>
     private async Task<IReadOnlyList<TAck>> ProcessAsync<TRecord, TAck>(
         IntakeSource source, string stream, IReadOnlyList<TRecord> records,
         Func<TRecord, string> recordId, Func<TRecord, long> version, Func<TRecord, string> key,
         Func<TRecord, Verdict> validate, ApplyBatch<TRecord> apply, Func<TRecord, Verdict, string?, TAck> ack,
-        CancellationToken cancellationToken, Func<TRecord, bool>? isRejectedInTransaction = null)
+        CancellationToken cancellationToken)
         where TRecord : class
     {
         var verdicts = records.Select(validate).ToArray();
@@ -399,87 +479,126 @@ public sealed class IntakeProcessor(NpgsqlDataSource dataSource, ILogger<IntakeP
                 }
             }
 
-            await CommitSubBatchAsync(source, stream, records, start, end, recordId, version, verdicts, orderIds, apply, isRejectedInTransaction, cancellationToken);
+            var range = Enumerable.Range(start, end - start).ToList();
+            try
+            {
+                await CommitAsync(source, stream, records, range, recordId, version, verdicts, orderIds, apply, cancellationToken);
+            }
+            catch (PostgresException exception) when (range.Count > 1 && IsDataError(exception))
+            {
+                logger.LogWarning(exception, "Intake {Stream} from {Source}: a batch was refused by PostgreSQL; retrying its records one by one", stream, source.Name);
+                foreach (var i in range.Where(i => verdicts[i].Outcome != AckOutcome.Rejected))
+                {
+                    try
+                    {
+                        await CommitAsync(source, stream, records, [i], recordId, version, verdicts, orderIds, apply, cancellationToken);
+                    }
+                    catch (PostgresException single) when (IsDataError(single))
+                    {
+                        verdicts[i] = Verdict.Reject("record-not-storable", "");
+                    }
+                }
+            }
+            catch (PostgresException exception) when (IsDataError(exception))
+            {
+                verdicts[range[0]] = Verdict.Reject("record-not-storable", "");
+            }
+
             start = end;
         }
 
         return records.Select((r, i) => ack(r, verdicts[i], orderIds[i])).ToList();
     }
 
-    private async Task CommitSubBatchAsync<TRecord>(IntakeSource source, string stream, IReadOnlyList<TRecord> records, int start, int end,
-        Func<TRecord, string> recordId, Func<TRecord, long> version, Verdict[] verdicts, string?[] orderIds, ApplyBatch<TRecord> apply,
-        Func<TRecord, bool>? isRejectedInTransaction, CancellationToken cancellationToken)
-    {
-        var pending = Enumerable.Range(start, end - start).Where(i => verdicts[i].Outcome != AckOutcome.Rejected).ToList();
-        if (pending.Count == 0)
-        {
-            return;
-        }
+    /// <summary>Class 22 (data exception) and 23 (integrity constraint violation): the record's values, not the service, are at fault.</summary>
+    private static bool IsDataError(PostgresException exception) => exception.SqlState.StartsWith("22", StringComparison.Ordinal) || exception.SqlState.StartsWith("23", StringComparison.Ordinal);
 
+    private async Task CommitAsync<TRecord>(IntakeSource source, string stream, IReadOnlyList<TRecord> records, IReadOnlyList<int> range,
+        Func<TRecord, string> recordId, Func<TRecord, long> version, Verdict[] verdicts, string?[] orderIds, ApplyBatch<TRecord> apply,
+        CancellationToken cancellationToken)
+    {
+        var pending = range.Where(i => verdicts[i].Outcome != AckOutcome.Rejected).ToList();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var applied = (await connection.QueryAsync<(string RecordId, long Version)>(new CommandDefinition(
-            """
-            SELECT record_id, version FROM intake_records
-            WHERE source = @source AND stream = @stream AND record_id = ANY(@ids)
-            FOR UPDATE
-            """, new { source = source.IdNatStruct, stream, ids = pending.Select(i => recordId(records[i])).ToArray() },
-            transaction, cancellationToken: cancellationToken))).ToDictionary(r => r.RecordId, r => r.Version, StringComparer.Ordinal);
-
-        var toApply = new List<int>();
-        foreach (var i in pending)
+        if (pending.Count > 0)
         {
-            var last = applied.TryGetValue(recordId(records[i]), out var v) ? v : (long?)null;
-            if (last == version(records[i]))
-            {
-                verdicts[i] = new Verdict(AckOutcome.Duplicate);
-            }
-            else if (last > version(records[i]))
-            {
-                verdicts[i] = new Verdict(AckOutcome.Stale);
-            }
-            else
-            {
-                toApply.Add(i);
-            }
-        }
+            // The record ids are locked before the ledger is read, in a fixed order: a resend racing the
+            // first stream waits for it, then finds its versions (and overlapping batches cannot deadlock).
+            var ledgerKeys = pending.Select(i => $"intake\n{source.IdNatStruct}\n{stream}\n{recordId(records[i])}").Order(StringComparer.Ordinal).ToArray();
+            await connection.ExecuteAsync(new CommandDefinition(
+                "SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM (SELECT unnest(@ledgerKeys) AS k ORDER BY 1) keys",
+                new { ledgerKeys }, transaction, cancellationToken: cancellationToken));
+            var applied = (await connection.QueryAsync<(string RecordId, long Version)>(new CommandDefinition(
+                """
+                SELECT record_id, version FROM intake_records
+                WHERE source = @source AND stream = @stream AND record_id = ANY(@ids)
+                """, new { source = source.IdNatStruct, stream, ids = pending.Select(i => recordId(records[i])).ToArray() },
+                transaction, cancellationToken: cancellationToken))).ToDictionary(r => r.RecordId, r => r.Version, StringComparer.Ordinal);
 
-        if (toApply.Count > 0)
-        {
-            var batch = toApply.Select(i => records[i]).ToList();
-            var created = await apply(connection, transaction, source, batch, cancellationToken);
-            var accepted = toApply.Where(i => isRejectedInTransaction?.Invoke(records[i]) != true).ToList();
-            foreach (var (position, orderId) in created)
+            var toApply = new List<int>();
+            foreach (var i in pending)
             {
-                orderIds[toApply[position]] = orderId;
+                var last = applied.TryGetValue(recordId(records[i]), out var v) ? v : (long?)null;
+                if (last == version(records[i]))
+                {
+                    verdicts[i] = new Verdict(AckOutcome.Duplicate);
+                }
+                else if (last > version(records[i]))
+                {
+                    verdicts[i] = new Verdict(AckOutcome.Stale);
+                }
+                else
+                {
+                    toApply.Add(i);
+                }
             }
 
-            foreach (var i in accepted)
+            if (toApply.Count > 0)
             {
-                verdicts[i] = new Verdict(AckOutcome.Accepted);
-            }
+                var result = await apply(connection, transaction, source, toApply.Select(i => records[i]).ToList(), cancellationToken);
+                foreach (var (position, orderId) in result.Orders)
+                {
+                    orderIds[toApply[position]] = orderId;
+                }
 
-            if (accepted.Count > 0)
-            {
-                await connection.ExecuteAsync(new CommandDefinition(
-                    """
-                    INSERT INTO intake_records (source, stream, record_id, version)
-                    SELECT @source, @stream, * FROM unnest(@ids::text[], @versions::bigint[])
-                    ON CONFLICT (source, stream, record_id) DO UPDATE SET version = EXCLUDED.version, applied_at = now()
-                    """, new
+                var accepted = new List<int>();
+                for (var position = 0; position < toApply.Count; position++)
+                {
+                    if (result.Rejected.TryGetValue(position, out var rejection))
                     {
-                        source = source.IdNatStruct, stream,
-                        ids = accepted.Select(i => recordId(records[i])).ToArray(),
-                        versions = accepted.Select(i => version(records[i])).ToArray(),
-                    }, transaction, cancellationToken: cancellationToken));
+                        verdicts[toApply[position]] = rejection;
+                    }
+                    else
+                    {
+                        verdicts[toApply[position]] = new Verdict(AckOutcome.Accepted);
+                        accepted.Add(toApply[position]);
+                    }
+                }
+
+                if (accepted.Count > 0)
+                {
+                    await connection.ExecuteAsync(new CommandDefinition(
+                        """
+                        INSERT INTO intake_records (source, stream, record_id, version)
+                        SELECT @source, @stream, * FROM unnest(@ids::text[], @versions::bigint[])
+                        ON CONFLICT (source, stream, record_id) DO UPDATE SET version = EXCLUDED.version, applied_at = now()
+                        WHERE intake_records.version < EXCLUDED.version
+                        """, new
+                        {
+                            source = source.IdNatStruct, stream,
+                            ids = accepted.Select(i => recordId(records[i])).ToArray(),
+                            versions = accepted.Select(i => version(records[i])).ToArray(),
+                        }, transaction, cancellationToken: cancellationToken));
+                }
             }
         }
 
-        var counts = Enumerable.Range(start, end - start).GroupBy(i => verdicts[i].Outcome).ToDictionary(g => g.Key, g => g.Count());
+        // One audit line per committed batch, refused records included.
+        var counts = range.GroupBy(i => verdicts[i].Outcome).ToDictionary(g => g.Key, g => g.Count());
         await AuditLog.RecordAsync(connection, transaction, new AuditEntry(
             source.IdNatStruct, null, null, "intake:" + stream, source.Name, "ok",
             string.Join(", ", counts.OrderBy(c => c.Key).Select(c => $"{c.Value} {c.Key.ToString().ToLowerInvariant()}")), null));
         await transaction.CommitAsync(cancellationToken);
-        logger.LogDebug("Intake {Stream} from {Source}: {Count} record(s) committed", stream, source.Name, end - start);
+        logger.LogDebug("Intake {Stream} from {Source}: {Count} record(s) committed", stream, source.Name, range.Count);
     }
 }

@@ -162,14 +162,33 @@ public static class OrdersApi
 
         var holder = request.Holder ?? new HolderInput(null, null, null, null, null);
         var cardType = request.CardType!;
+        // The holder's IdNat is the structure's to give only within its own namespace: 0+ADELI for a CPS,
+        // 3+FINESS/… or 5+SIRET/… of this structure for a CPE, the legal representative for a CDE.
+        var staffPrefix = StaffPrefix(structure.IdNatStruct);
         var holderIdNat = cardType switch
         {
             "CDE" => holder.IdNat ?? structure.LegalRepresentativeIdNat,
-            "CPS" => holder.IdNat ?? "0" + holder.Adeli,
-            _ => holder.IdNat ?? StaffIdNat(structure.IdNatStruct),
+            "CPS" => "0" + holder.Adeli,
+            _ => holder.IdNat ?? StaffIdNat(staffPrefix),
         };
+        if (cardType == "CPS" && holder.IdNat is not null && holder.IdNat != holderIdNat)
+        {
+            return new FieldErrors().Add("holder.idNat", "of an ADELI professional is 0 followed by the ADELI number.").ToProblem();
+        }
+
+        if (cardType == "CPE" && !holderIdNat.StartsWith(staffPrefix, StringComparison.Ordinal))
+        {
+            return new FieldErrors().Add("holder.idNat", $"of the structure's staff starts with {staffPrefix}.").ToProblem();
+        }
+
         var existing = await connection.QuerySingleOrDefaultAsync<PersonRow>(new CommandDefinition(
-            "SELECT id AS Id, health_professional AS HealthProfessional FROM persons WHERE id_nat = @holderIdNat", new { holderIdNat }, transaction, cancellationToken: cancellationToken));
+            "SELECT id AS Id, health_professional AS HealthProfessional, nom AS Nom, prenom AS Prenom FROM persons WHERE id_nat = @holderIdNat FOR UPDATE",
+            new { holderIdNat }, transaction, cancellationToken: cancellationToken));
+        if (existing is not null && cardType != "CDE"
+            && (!string.Equals(existing.Nom, holder.Nom?.Trim(), StringComparison.OrdinalIgnoreCase) || !string.Equals(existing.Prenom, holder.Prenom?.Trim(), StringComparison.OrdinalIgnoreCase)))
+        {
+            return new FieldErrors().Add("holder", $"{holderIdNat} is registered under another name: check the IdNat or the name.").ToProblem();
+        }
         var healthProfessional = cardType == "CPS" || (holder.HealthProfessional ?? false) || (existing?.HealthProfessional ?? false);
         if (cardType == "CDE")
         {
@@ -192,6 +211,7 @@ public static class OrdersApi
         var holderId = existing?.Id ?? await connection.ExecuteScalarAsync<Guid>(new CommandDefinition(
             """
             INSERT INTO persons (id, id_nat, nom, prenom, adeli, health_professional) VALUES (@id, @holderIdNat, @Nom, @Prenom, @Adeli, @healthProfessional)
+            ON CONFLICT (id_nat) DO UPDATE SET updated_at = now()
             RETURNING id
             """, new { id = Guid.CreateVersion7(), holderIdNat, holder.Nom, holder.Prenom, holder.Adeli, healthProfessional },
             transaction, cancellationToken: cancellationToken));
@@ -251,12 +271,10 @@ public static class OrdersApi
         return errors;
     }
 
-    /// <summary>A staff card's IdNat: 3+FINESS/id or 5+SIRET/id (domain.md, Identifiers).</summary>
-    private static string StaffIdNat(string idNatStruct)
-    {
-        var prefix = idNatStruct[0] == '1' ? "3" + idNatStruct[1..] : "5" + idNatStruct[1..];
-        return $"{prefix}/{Convert.ToHexString(RandomNumberGenerator.GetBytes(4))}";
-    }
+    /// <summary>The IdNat prefix of a structure's staff cards: 3+FINESS/ or 5+SIRET/ (domain.md, Identifiers).</summary>
+    private static string StaffPrefix(string idNatStruct) => (idNatStruct[0] == '1' ? "3" : "5") + idNatStruct[1..] + "/";
+
+    private static string StaffIdNat(string prefix) => prefix + Convert.ToHexString(RandomNumberGenerator.GetBytes(6));
 
     private static async Task<Results<Ok<Page<OrderView>>, ProblemHttpResult>> ListForStructure(
         Guid structureId, string? state, string? cardType, string? cursor, int? limit,
@@ -365,6 +383,8 @@ public static class OrdersApi
     {
         public Guid Id { get; set; }
         public bool HealthProfessional { get; set; }
+        public string Nom { get; set; } = "";
+        public string Prenom { get; set; } = "";
     }
 
     private sealed class OrderAccessRow

@@ -109,11 +109,17 @@ public sealed class CardReader
         return row.ToView(certificates.ToList(), history.ToList());
     }
 
-    /// <summary>A strong validator of the card's representation: it changes with every change of the card.</summary>
-    public static string ETag(CardView card) => ETag(card.Id, card.Version, card.State == "expired");
+    private static readonly System.Text.Json.JsonSerializerOptions ETagJson = new(System.Text.Json.JsonSerializerDefaults.Web);
 
-    /// <summary>The version counts changes; expiry, which no write marks, is part of the tag too.</summary>
-    public static string ETag(Guid id, int version, bool expired) => $"\"{id:N}-{version}{(expired ? "-x" : "")}\"";
+    /// <summary>
+    /// A strong validator of the card's representation (RFC 9110 §8.8.3): a digest of all it shows,
+    /// certificates, history and the derived state included, so any change of what a client sees changes it.
+    /// </summary>
+    public static string ETag(CardView card)
+    {
+        var digest = System.Security.Cryptography.SHA256.HashData(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(card, ETagJson));
+        return "\"" + System.Buffers.Text.Base64Url.EncodeToString(digest.AsSpan(0, 18)) + "\"";
+    }
 
     /// <summary>If-None-Match (RFC 9110 §13.1.2): a list of tags, weak or strong, or *.</summary>
     public static bool NoneMatch(string? header, string etag) =>

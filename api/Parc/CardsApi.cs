@@ -112,7 +112,7 @@ public static class CardsApi
         }
 
         // A field that a spreadsheet would read as a formula is prefixed with a quote (CSV injection).
-        if (value.Length > 0 && value[0] is '=' or '+' or '-' or '@')
+        if (value.Length > 0 && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
         {
             value = "'" + value;
         }
@@ -170,7 +170,7 @@ public static class CardsApi
     /// card the caller may not see, 428/412 for a missing or stale If-Match.
     /// </summary>
     private static async Task<(ManagedCard? Card, IResult? Refusal)> LoadForChangeAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, HttpContext http, Guid cardId, CancellationToken cancellationToken)
+        NpgsqlConnection connection, NpgsqlTransaction transaction, HttpContext http, CardReader reader, Guid cardId, CancellationToken cancellationToken)
     {
         var caller = http.Caller();
         var card = await connection.QuerySingleOrDefaultAsync<ManagedCard>(new CommandDefinition(
@@ -199,7 +199,8 @@ public static class CardsApi
                 "Send the card's ETag (from GET /cards/{id}) in If-Match, or * to act whatever its state."));
         }
 
-        var current = CardReader.ETag(card.Id, card.Version, card.State == "active" && card.ValidUntil <= DateTime.UtcNow);
+        // The row is locked: the representation read now is the one the change applies to.
+        var current = CardReader.ETag((await reader.GetAsync(connection, cardId, cancellationToken))!);
         if (ifMatch != "*" && !ifMatch.Split(',').Select(t => t.Trim()).Contains(current))
         {
             return (null, Problem.Status(StatusCodes.Status412PreconditionFailed, ProblemTypes.PreconditionFailed, "The card has changed",
@@ -219,7 +220,7 @@ public static class CardsApi
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var (card, refusal) = await LoadForChangeAsync(connection, transaction, http, cardId, cancellationToken);
+        var (card, refusal) = await LoadForChangeAsync(connection, transaction, http, reader, cardId, cancellationToken);
         if (card is null)
         {
             return refusal!;
@@ -243,6 +244,14 @@ public static class CardsApi
             UPDATE cards SET state = 'opposition', opposed_at = now(), opposition_reason = @Reason, version = version + 1, updated_at = now() WHERE id = @cardId;
             UPDATE card_certificates SET revoked_at = now() WHERE card_id = @cardId AND revoked_at IS NULL;
             INSERT INTO card_events (card_id, event, actor_id_nat, detail) VALUES (@cardId, 'opposition', @IdNat, @Reason);
+            -- A card in opposition is replaced, not renewed: a renewal not yet in production is cancelled.
+            WITH cancelled AS (
+                UPDATE orders SET state = 'cancelled', updated_at = now()
+                WHERE replaces_card_id = @cardId AND kind = 'renewal' AND state IN ('awaiting-visa', 'submitted')
+                RETURNING id
+            )
+            INSERT INTO order_events (order_id, event, state, occurred_at, actor_id_nat, detail)
+            SELECT id, 'cancelled', 'cancelled', now(), @IdNat, 'card in opposition' FROM cancelled;
             """, new { request.Reason, cardId, caller.IdNat }, transaction, cancellationToken: cancellationToken));
 
         Guid? orderId = null;
@@ -265,7 +274,7 @@ public static class CardsApi
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var (card, refusal) = await LoadForChangeAsync(connection, transaction, http, cardId, cancellationToken);
+        var (card, refusal) = await LoadForChangeAsync(connection, transaction, http, reader, cardId, cancellationToken);
         if (card is null)
         {
             return refusal!;
@@ -285,11 +294,6 @@ public static class CardsApi
             return Problem.Conflict(ProblemTypes.RenewalAlreadyOrdered, "A renewal of this card is already under way", "Follow it in the structure's orders.");
         }
 
-        await connection.ExecuteAsync(new CommandDefinition(
-            """
-            UPDATE cards SET version = version + 1, updated_at = now() WHERE id = @cardId;
-            INSERT INTO card_events (card_id, event, actor_id_nat, detail) VALUES (@cardId, 'renewal-ordered', @IdNat, @detail);
-            """, new { cardId, caller.IdNat, detail = $"order {orderId}" }, transaction, cancellationToken: cancellationToken));
         await http.AuditAsync(connection, transaction, card.StructureId, $"card {cardId}", $"renewal order {orderId}");
         await transaction.CommitAsync(cancellationToken);
         var view = (await reader.GetAsync(connection, cardId, cancellationToken))!;

@@ -30,8 +30,11 @@ public sealed class RenewalJob(NpgsqlDataSource dataSource, IConfiguration confi
         }
 
         await connection.ExecuteAsync(new CommandDefinition(
-            "INSERT INTO order_events (order_id, event, state, occurred_at, actor_id_nat) VALUES (@id, 'placed', 'submitted', now(), @actorIdNat)",
-            new { id, actorIdNat }, transaction, cancellationToken: cancellationToken));
+            """
+            INSERT INTO order_events (order_id, event, state, occurred_at, actor_id_nat) VALUES (@id, 'placed', 'submitted', now(), @actorIdNat);
+            UPDATE cards SET version = version + 1, updated_at = now() WHERE id = @cardId;
+            INSERT INTO card_events (card_id, event, actor_id_nat, detail) VALUES (@cardId, 'renewal-ordered', @actorIdNat, 'order ' || @id);
+            """, new { id, actorIdNat, cardId }, transaction, cancellationToken: cancellationToken));
         return id;
     }
 
@@ -49,7 +52,8 @@ public sealed class RenewalJob(NpgsqlDataSource dataSource, IConfiguration confi
                 FROM cards c
                 WHERE c.state = 'active' AND c.card_type IN ('CPS', 'CDE')
                   AND c.valid_until > now() AND c.valid_until <= now() + @window
-                  AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.replaces_card_id = c.id AND o.kind = 'renewal' AND o.state NOT IN ('rejected', 'cancelled'))
+                  -- One automatic renewal per card, ever: a renewal someone cancelled is not ordered again.
+                  AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.replaces_card_id = c.id AND o.kind = 'renewal')
                 ORDER BY c.valid_until
                 LIMIT @Batch
                 """, new { window, Batch }, cancellationToken: cancellationToken))).ToList();
@@ -69,6 +73,8 @@ public sealed class RenewalJob(NpgsqlDataSource dataSource, IConfiguration confi
                     }
                 }
 
+                await Audit.AuditLog.RecordAsync(connection, transaction, new Audit.AuditEntry(
+                    null, null, null, "renewal:automatic", $"{candidates.Count} card(s) entering the window", "ok", $"{batchCreated} renewal order(s) created", null));
                 await transaction.CommitAsync(cancellationToken);
             }
 

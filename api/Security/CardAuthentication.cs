@@ -123,11 +123,6 @@ public sealed class CardAuthenticationHandler(
             return Refuse(CertificateRefusal.NotACard, "The certificate lacks the CN, the card type (1.2.250.1.71.1.2.2) or the token id (1.2.250.1.71.1.2.3) of a CPx card.");
         }
 
-        if (settings.IsOperator(idNat, serial))
-        {
-            return Success(new Caller(idNat, certificateType, serial, profile.Profession?.ToString(), profile.Surname, profile.GivenName, null, null, IsOperator: true));
-        }
-
         await using var connection = await dataSource.OpenConnectionAsync(Context.RequestAborted);
         var card = await connection.QuerySingleOrDefaultAsync<RegistryCard>(new CommandDefinition(
             """
@@ -137,9 +132,13 @@ public sealed class CardAuthenticationHandler(
             WHERE c.serial = @serial
             """, new { serial }, cancellationToken: Context.RequestAborted));
 
+        var isOperator = settings.IsOperator(idNat, serial);
         if (card is null)
         {
-            return Refuse(CertificateRefusal.UnknownCard, $"No card with serial {serial} is in the registry.");
+            // Operators' cards are the only ones a fresh system may not know yet (contract.md, Decisions: Bootstrap).
+            return isOperator
+                ? Success(new Caller(idNat, certificateType, serial, profile.Profession?.ToString(), profile.Surname, profile.GivenName, null, null, IsOperator: true))
+                : Refuse(CertificateRefusal.UnknownCard, $"No card with serial {serial} is in the registry.");
         }
 
         var registryType = Enum.Parse<CardType>(card.CardType);
@@ -159,7 +158,8 @@ public sealed class CardAuthenticationHandler(
         }
 
         await RecordCertificateAsync(connection, certificate, card.CardId);
-        return Success(new Caller(idNat, registryType, serial, card.Profession ?? profile.Profession?.ToString(), card.Nom, card.Prenom, card.PersonId, card.CardId, IsOperator: false));
+        // An operator's card once registered is checked like any other: its opposition stops it at once.
+        return Success(new Caller(idNat, registryType, serial, card.Profession ?? profile.Profession?.ToString(), card.Nom, card.Prenom, card.PersonId, card.CardId, isOperator));
     }
 
     /// <summary>
@@ -251,8 +251,12 @@ public sealed class CardAuthenticationHandler(
         // The authentication result is computed once per request; the challenge reads what it found.
         await HandleAuthenticateOnceSafeAsync();
         var (type, title) = ProblemTypes.ForRefusal(_refusal);
+        // Who a certificate names is only believed once its chain is trusted; before that it is a claim.
+        var trusted = _refusal is not (CertificateRefusal.Missing or CertificateRefusal.Untrusted);
+        var detail = trusted || _profile?.IdNat is null ? _detail : $"{_detail} Claimed: {_profile.IdNat}, card {_profile.CardSerial}.";
         await audit.RecordAsync(new AuditEntry(
-            _profile?.IdNat, _profile?.CardSerial, null, "authenticate", $"{Request.Method} {Request.Path}", "refused:" + type[ProblemTypes.Prefix.Length..], _detail, Context.TraceIdentifier));
+            trusted ? _profile?.IdNat : null, trusted ? _profile?.CardSerial : null, null, "authenticate", $"{Request.Method} {Request.Path}",
+            "refused:" + type[ProblemTypes.Prefix.Length..], detail, Context.TraceIdentifier));
         Logger.LogInformation("Authentication refused ({Reason}): {Detail}", _refusal, _detail);
         await ProblemWriter.WriteAsync(Context, StatusCodes.Status401Unauthorized, type, title, _detail);
     }

@@ -90,7 +90,12 @@ public static class StructuresApi
 
         // The FINESS starts with the département: two characters, three overseas (971…976).
         var departement = Normalise(request.Departement) ?? (finess is null ? null : finess.StartsWith("97", StringComparison.Ordinal) ? finess[..3] : finess[..2]);
-        if (departement is not null && !System.Text.RegularExpressions.Regex.IsMatch(departement, "^(\\d{2,3}|2A|2B)$"))
+        // The département decides the calendar (Alsace-Moselle) and which ARS visas the structure's CPS orders.
+        if (departement is null)
+        {
+            errors.Add("departement", "is required when the structure has no FINESS.");
+        }
+        else if (!System.Text.RegularExpressions.Regex.IsMatch(departement, "^(0[1-9]|[1-8][0-9]|9[0-5]|2A|2B|97[1-6])$"))
         {
             errors.Add("departement", "must be a département code (01…95, 2A, 2B, 971…976).");
         }

@@ -4,6 +4,8 @@ using System.Text;
 using CpxTeleservice.DevPki;
 using CpxTeleservice.Infrastructure;
 using CpxTeleservice.Tests.Infrastructure;
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CpxTeleservice.Tests.Api;
 
@@ -112,5 +114,89 @@ public class ConflictTests(ServiceHost host) : IClassFixture<ServiceHost>
         var problem = await HttpAssert.ProblemAsync(await structure.LegalRepresentativeClient.GetAsync($"/api/v1/structures/{structure.StructureId}/cards?state=lost"),
             HttpStatusCode.UnprocessableEntity, ProblemTypes.Validation);
         Assert.True(problem.GetProperty("errors").TryGetProperty("state", out _));
+    }
+}
+
+/// <summary>What the review of the first version found, each kept from coming back.</summary>
+public class HardeningTests(ServiceHost host) : IClassFixture<ServiceHost>
+{
+    private readonly World _world = new(host);
+
+    [Fact]
+    public async Task A_structure_orders_only_for_IdNats_of_its_own_namespace()
+    {
+        var a = await _world.StructureAsync();
+        var b = await _world.StructureAsync();
+        // Another structure's legal representative, as the holder of a CPE: refused, field by field.
+        var problem = await HttpAssert.ProblemAsync(await World.OrderAsync(a.LegalRepresentativeClient, a.StructureId,
+                new { cardType = "CPE", holder = new { idNat = b.LegalRepresentative.IdNat, nom = b.LegalRepresentative.Nom, prenom = b.LegalRepresentative.Prenom } }),
+            HttpStatusCode.UnprocessableEntity, ProblemTypes.Validation);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("holder.idNat", out _));
+        // A CPS holder's IdNat is 0+ADELI.
+        await HttpAssert.ProblemAsync(await World.OrderAsync(a.LegalRepresentativeClient, a.StructureId,
+                new { cardType = "CPS", profession = "60", modeExercice = "S", holder = new { idNat = b.LegalRepresentative.IdNat, nom = "X", prenom = "Y", adeli = "751234567" } }),
+            HttpStatusCode.UnprocessableEntity, ProblemTypes.Validation);
+        // An IdNat of the structure's namespace already registered under another name.
+        var staff = Registry.NewStaffCard(a.Finess, "EXISTANT");
+        await _world.RegisterCardAsync(staff, "CPE", a.StructureId);
+        await HttpAssert.ProblemAsync(await World.OrderAsync(a.LegalRepresentativeClient, a.StructureId,
+                new { cardType = "CPE", holder = new { idNat = staff.IdNat, nom = "AUTRE", prenom = "NOM" } }),
+            HttpStatusCode.UnprocessableEntity, ProblemTypes.Validation);
+    }
+
+    [Fact]
+    public async Task Opposition_cancels_a_renewal_not_yet_in_production_and_the_job_does_not_order_it_again()
+    {
+        var structure = await _world.StructureAsync();
+        var db = host.Database.DataSource;
+        var cardId = await Registry.AddCardAsync(db, Registry.NewProfessionalCard(), "CPS", structure.StructureId, validUntil: DateTimeOffset.UtcNow.AddDays(20));
+        var job = host.Services.GetRequiredService<CpxTeleservice.Parc.RenewalJob>();
+        Assert.True(await job.RunOnceAsync(CancellationToken.None) >= 1);
+
+        using var opposition = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/cards/{cardId}/opposition") { Content = JsonContent.Create(new { reason = "holder-left" }) };
+        opposition.Headers.TryAddWithoutValidation("If-Match", "*");
+        await HttpAssert.JsonAsync(await structure.LegalRepresentativeClient.SendAsync(opposition));
+        await job.RunOnceAsync(CancellationToken.None);
+
+        await using var connection = await db.OpenConnectionAsync();
+        var renewals = (await connection.QueryAsync<string>("SELECT state FROM orders WHERE replaces_card_id = @cardId AND kind = 'renewal'", new { cardId })).ToList();
+        Assert.Equal(["cancelled"], renewals);
+    }
+
+    [Fact]
+    public async Task Refused_authentication_by_an_untrusted_certificate_names_no_actor()
+    {
+        var card = Registry.NewStaffCard();
+        using var client = host.CreateClient(host.Pki.Card(card, issuer: host.Pki.OtherCardCa));
+        await HttpAssert.ProblemAsync(await client.GetAsync("/api/v1/me"), HttpStatusCode.Unauthorized, ProblemTypes.CertificateUntrusted);
+        await using var connection = await host.Database.DataSource.OpenConnectionAsync();
+        var entry = await connection.QuerySingleAsync<(string? Actor, string Detail)>(
+            "SELECT actor_id_nat, detail FROM audit_events WHERE outcome = 'refused:certificate-untrusted' AND detail LIKE '%' || @IdNat || '%'", card);
+        Assert.Null(entry.Actor);
+        Assert.Contains("Claimed: " + card.IdNat, entry.Detail);
+    }
+
+    [Fact]
+    public async Task A_structure_without_FINESS_needs_its_departement()
+    {
+        var problem = await HttpAssert.ProblemAsync(await _world.Operator.PostAsJsonAsync("/api/v1/admin/structures", new
+        {
+            siret = "13000578000015", raisonSociale = "SANS FINESS",
+            legalRepresentative = new { idNat = "513000578000015/RL", nom = "X", prenom = "Y", healthProfessional = false },
+        }), HttpStatusCode.UnprocessableEntity, ProblemTypes.Validation);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("departement", out _));
+    }
+}
+
+/// <summary>An operator's card, once in the registry, is checked like any other (its own host: the operator is put in opposition).</summary>
+public class OperatorCardTests(ServiceHost host) : IClassFixture<ServiceHost>
+{
+    [Fact]
+    public async Task A_registered_operator_card_in_opposition_stops_authenticating()
+    {
+        var card = ServiceHost.Operator;
+        await Registry.AddCardAsync(host.Database.DataSource, card, "CPE", state: "opposition");
+        using var client = host.CreateClient(card);
+        await HttpAssert.ProblemAsync(await client.GetAsync("/api/v1/me"), HttpStatusCode.Unauthorized, ProblemTypes.CardInOpposition);
     }
 }

@@ -256,6 +256,8 @@ public class ServerCallHandlerTests(GrpcTestServer server) : IClassFixture<GrpcT
         var response = await CallAsync(request);
         Assert.Equal("12", response.GrpcStatus);
         Assert.Contains("identity,gzip", response.GrpcMessage);
+        // PROTOCOL-HTTP2.md: the server says which encodings it accepts.
+        Assert.Equal("identity,gzip", Assert.Single(response.Headers.GetValues("grpc-accept-encoding")));
     }
 
     [Fact]

@@ -19,10 +19,12 @@ public sealed class World(ServiceHost host)
 
     public HttpClient Operator { get; } = host.CreateClient(ServiceHost.Operator);
 
-    /// <summary>A FINESS that passes the Luhn check, new for each call.</summary>
+    private static readonly string[] Departements = ["75", "69", "13", "33", "59", "67", "44", "31", "92", "35"];
+
+    /// <summary>A FINESS of a metropolitan département that passes the Luhn check, new for each call.</summary>
     public static string NewFiness()
     {
-        var stem = RandomNumberGenerator.GetInt32(10_000_000, 99_999_999).ToString();
+        var stem = Departements[RandomNumberGenerator.GetInt32(Departements.Length)] + RandomNumberGenerator.GetInt32(0, 1_000_000).ToString("D6");
         for (var digit = 0; digit < 10; digit++)
         {
             if (Identifiers.Luhn(stem + digit))

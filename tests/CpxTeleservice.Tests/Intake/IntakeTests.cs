@@ -316,4 +316,39 @@ public class IntakeTests(IntakeHost host) : IClassFixture<IntakeHost>
         Assert.NotEqual(0, run.ExitCode);
         Assert.Contains("PERMISSION_DENIED", run.Errors);
     }
+
+    [Fact]
+    public async Task A_source_acts_only_on_professionals_of_its_professions_whatever_the_record_declares()
+    {
+        var ordre = Organisation("ORDRE DE TEST", IntakeHost.OrdreOu);
+        var pharmacien = NewRpps();
+        var card = new CpxTeleservice.DevPki.CardIdentity("8" + pharmacien, "PHARMACIEN", "PAUL", 0, Registry.NextSerial(), Profession: 21, Title: "Pharmacien");
+        await Registry.AddCardAsync(host.Database.DataSource, card, "CPS");
+        await using (var connection = await host.Database.DataSource.OpenConnectionAsync())
+        {
+            await connection.ExecuteAsync(
+                "INSERT INTO professionals (person_id, profession, source) SELECT id, '21', 'AUTRE ORDRE' FROM persons WHERE id_nat = @IdNat", card);
+        }
+
+        // This Ordre (infirmiers, médecins) sends a radiation and a modification for a pharmacien.
+        var run = await StreamAsync("python", "ordre", ordre, [
+            Registration("own-1-" + pharmacien, 1, pharmacien, "RADIATION"),
+            Registration("own-2-" + pharmacien, 1, pharmacien, "MODIFICATION", nom: "USURPE"),
+        ]);
+        Assert.Equal(["REJECTED", "REJECTED"], run.Acks.Select(Outcome));
+        Assert.All(run.Acks, a => Assert.Equal("professional-not-owned", Get(a, "reasonCode")));
+        Assert.Equal("active", await ScalarAsync<string>("SELECT state FROM cards WHERE serial = @CardSerial", card));
+        Assert.Equal("PHARMACIEN", await ScalarAsync<string>("SELECT nom FROM persons WHERE id_nat = @IdNat", card));
+    }
+
+    [Fact]
+    public async Task A_record_the_database_cannot_store_is_rejected_alone_and_the_stream_goes_on()
+    {
+        var ordre = Organisation("ORDRE DE TEST", IntakeHost.OrdreOu);
+        var records = new[] { NewRpps(), NewRpps(), NewRpps() }.Select((rpps, i) => Registration($"nul-{i}-{rpps}", 1, rpps, nom: i == 1 ? "NUL\u0000NOM" : "SOIGNANT")).ToList();
+        var run = await StreamAsync("python", "ordre", ordre, records);
+        Assert.True(run.ExitCode == 0, run.Errors);
+        Assert.Equal(["ACCEPTED", "REJECTED", "ACCEPTED"], run.Acks.Select(Outcome));
+        Assert.Equal("nul-character", Get(run.Acks[1], "reasonCode"));
+    }
 }
