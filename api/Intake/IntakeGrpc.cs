@@ -25,30 +25,21 @@ public static class IntakeGrpc
 
     // Each call: authenticate the source, then batches of records, each committed before its acks are sent.
 
-    private static async Task StreamRegistrations(IAsyncStreamReader<ProfessionalRegistration> requests, IServerStreamWriter<RegistrationAck> responses, ServerCallContext context)
-    {
-        var source = await AuthenticateAsync(context, IntakeKind.Ordre);
-        var services = context.GetHttpContext().RequestServices;
-        var processor = services.GetRequiredService<IntakeProcessor>();
-        await services.GetRequiredService<IntakeBatcher>().RunAsync(requests, responses,
-            (batch, ct) => processor.ProcessRegistrationsAsync(source, batch, ct), context.CancellationToken);
-    }
+    private static Task StreamRegistrations(IAsyncStreamReader<ProfessionalRegistration> requests, IServerStreamWriter<RegistrationAck> responses, ServerCallContext context) =>
+        RunAsync(requests, responses, context, IntakeKind.Ordre, (processor, source, batch, ct) => processor.ProcessRegistrationsAsync(source, batch, ct));
 
-    private static async Task StreamAdeliRegistrations(IAsyncStreamReader<AdeliRegistration> requests, IServerStreamWriter<RegistrationAck> responses, ServerCallContext context)
-    {
-        var source = await AuthenticateAsync(context, IntakeKind.Ars);
-        var services = context.GetHttpContext().RequestServices;
-        var processor = services.GetRequiredService<IntakeProcessor>();
-        await services.GetRequiredService<IntakeBatcher>().RunAsync(requests, responses,
-            (batch, ct) => processor.ProcessAdeliRegistrationsAsync(source, batch, ct), context.CancellationToken);
-    }
+    private static Task StreamAdeliRegistrations(IAsyncStreamReader<AdeliRegistration> requests, IServerStreamWriter<RegistrationAck> responses, ServerCallContext context) =>
+        RunAsync(requests, responses, context, IntakeKind.Ars, (processor, source, batch, ct) => processor.ProcessAdeliRegistrationsAsync(source, batch, ct));
 
-    private static async Task StreamVisaDecisions(IAsyncStreamReader<VisaDecision> requests, IServerStreamWriter<VisaAck> responses, ServerCallContext context)
+    private static Task StreamVisaDecisions(IAsyncStreamReader<VisaDecision> requests, IServerStreamWriter<VisaAck> responses, ServerCallContext context) =>
+        RunAsync(requests, responses, context, IntakeKind.Ars, (processor, source, batch, ct) => processor.ProcessVisaDecisionsAsync(source, batch, ct));
+
+    private static async Task RunAsync<TRecord, TAck>(IAsyncStreamReader<TRecord> requests, IServerStreamWriter<TAck> responses, ServerCallContext context, IntakeKind kind,
+        Func<IntakeProcessor, IntakeSource, IReadOnlyList<TRecord>, CancellationToken, Task<IReadOnlyList<TAck>>> process)
     {
-        var source = await AuthenticateAsync(context, IntakeKind.Ars);
+        var source = await AuthenticateAsync(context, kind);
         var services = context.GetHttpContext().RequestServices;
         var processor = services.GetRequiredService<IntakeProcessor>();
-        await services.GetRequiredService<IntakeBatcher>().RunAsync(requests, responses,
-            (batch, ct) => processor.ProcessVisaDecisionsAsync(source, batch, ct), context.CancellationToken);
+        await services.GetRequiredService<IntakeBatcher>().RunAsync(requests, responses, (batch, ct) => process(processor, source, batch, ct), context.CancellationToken);
     }
 }
