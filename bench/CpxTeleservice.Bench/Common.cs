@@ -136,11 +136,13 @@ public sealed class ServerSampler : IAsyncDisposable
     private readonly Task _loop;
     private readonly Lock _lock = new();
     private string _phase = "start-up";
-    private double _phaseCpuStart;
+    private readonly int _postmaster = Postmaster();
+    private double[] _phaseCpuStart;
     private long _phaseStarted = Stopwatch.GetTimestamp();
 
     public Dictionary<string, long> PeakRssKb { get; } = new();
-    public Dictionary<string, double> CpuPercent { get; } = new();
+    /// <summary>Per phase, CPU use in % of one core: the server, PostgreSQL (every process of the cluster), this client, the rest of the machine.</summary>
+    public Dictionary<string, double[]> CpuPercent { get; } = new();
 
     public ServerSampler(int pid)
     {
@@ -176,7 +178,7 @@ public sealed class ServerSampler : IAsyncDisposable
             var seconds = Stopwatch.GetElapsedTime(_phaseStarted).TotalSeconds;
             if (seconds > 0)
             {
-                CpuPercent[_phase] = 100 * (cpu - _phaseCpuStart) / seconds;
+                CpuPercent[_phase] = cpu.Zip(_phaseCpuStart, (now, then) => 100 * (now - then) / seconds).ToArray();
             }
 
             _phase = name;
@@ -210,24 +212,63 @@ public sealed class ServerSampler : IAsyncDisposable
         return 0;
     }
 
-    private double CpuSeconds()
+    private static int Postmaster()
     {
-        if (_pid <= 0)
-        {
-            return 0;
-        }
+        var file = Environment.GetEnvironmentVariable("BENCH_PG_PIDFILE");
+        return file is { Length: > 0 } && File.Exists(file) ? int.Parse(File.ReadLines(file).First(), CultureInfo.InvariantCulture) : 0;
+    }
 
+    /// <summary>utime + stime of a process, in seconds, and its parent.</summary>
+    private static (double Seconds, int Parent) ProcessCpu(int pid)
+    {
         try
         {
-            var stat = File.ReadAllText($"/proc/{_pid}/stat");
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
             var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            // utime and stime are fields 14 and 15 of stat(5); after the command they are at 11 and 12.
-            return (double.Parse(fields[11], CultureInfo.InvariantCulture) + double.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
+            // Fields 4, 14 and 15 of stat(5) (ppid, utime, stime) are at 1, 11 and 12 after the command.
+            return ((double.Parse(fields[11], CultureInfo.InvariantCulture) + double.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0,
+                int.Parse(fields[1], CultureInfo.InvariantCulture));
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+            return (0, 0);
+        }
+    }
+
+    /// <summary>CPU seconds so far: [server, PostgreSQL, this client, whole machine busy].</summary>
+    private double[] CpuSeconds()
+    {
+        var server = _pid > 0 ? ProcessCpu(_pid).Seconds : 0;
+        double postgres = 0;
+        if (_postmaster > 0)
+        {
+            foreach (var directory in Directory.EnumerateDirectories("/proc"))
+            {
+                if (int.TryParse(Path.GetFileName(directory), out var pid))
+                {
+                    var (seconds, parent) = ProcessCpu(pid);
+                    if (pid == _postmaster || parent == _postmaster)
+                    {
+                        postgres += seconds;
+                    }
+                }
+            }
+        }
+
+        var client = Environment.ProcessId is var self ? ProcessCpu(self).Seconds : 0;
+        double busy = 0;
+        try
+        {
+            var cpu = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            // user nice system idle iowait irq softirq steal: busy is all but idle and iowait.
+            var values = cpu.Skip(1).Take(8).Select(v => double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+            busy = (values.Sum() - values[3] - values[4]) / 100.0;
         }
         catch (IOException)
         {
-            return 0;
         }
+
+        return [server, postgres, client, busy];
     }
 
     public async ValueTask DisposeAsync()
