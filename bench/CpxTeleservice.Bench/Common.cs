@@ -137,6 +137,7 @@ public sealed class ServerSampler : IAsyncDisposable
     private readonly Lock _lock = new();
     private string _phase = "start-up";
     private readonly int _postmaster = Postmaster();
+    private readonly Dictionary<int, double> _postgresSeen = new();
     private double[] _phaseCpuStart;
     private long _phaseStarted = Stopwatch.GetTimestamp();
 
@@ -239,9 +240,10 @@ public sealed class ServerSampler : IAsyncDisposable
     private double[] CpuSeconds()
     {
         var server = _pid > 0 ? ProcessCpu(_pid).Seconds : 0;
-        double postgres = 0;
         if (_postmaster > 0)
         {
+            // A backend that exits (the pool prunes idle connections) takes its CPU time with it: keep the
+            // last value seen of every process of the cluster, so the sum never goes back.
             foreach (var directory in Directory.EnumerateDirectories("/proc"))
             {
                 if (int.TryParse(Path.GetFileName(directory), out var pid))
@@ -249,11 +251,13 @@ public sealed class ServerSampler : IAsyncDisposable
                     var (seconds, parent) = ProcessCpu(pid);
                     if (pid == _postmaster || parent == _postmaster)
                     {
-                        postgres += seconds;
+                        _postgresSeen[pid] = Math.Max(_postgresSeen.GetValueOrDefault(pid), seconds);
                     }
                 }
             }
         }
+
+        var postgres = _postgresSeen.Values.Sum();
 
         var client = Environment.ProcessId is var self ? ProcessCpu(self).Seconds : 0;
         double busy = 0;

@@ -86,7 +86,7 @@ public static class IntakeClient
     {
         using var certificate = Tls.Load(System.IO.Path.Combine(settings.Pki, "organisations", "ordre.crt"), System.IO.Path.Combine(settings.Pki, "organisations", "ordre.key"));
         using var handler = Tls.Handler(settings, certificate, maxConnections: streams);
-        // One stream per connection: each its own TCP window and TLS session.
+        // The streams share a connection until Kestrel's limit of concurrent streams (100) asks for another.
         handler.EnableMultipleHttp2Connections = true;
         using var client = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
         var transmitted = Timestamp.FromDateTime(DateTime.UtcNow);

@@ -240,7 +240,7 @@ internal sealed class Report(Settings settings)
             md.AppendLine("## 1. Intake throughput");
             md.AppendLine();
             md.AppendLine($"{Intake.Records:N0} registrations (inscriptions, distinct Luhn-valid RPPS numbers, profession 60, distinct record ids), streamed by");
-            md.AppendLine($"`OrdreIntake.StreamRegistrations` over {Intake.Streams} concurrent HTTP/2 stream(s) (one connection each), from a C# client on HttpClient");
+            md.AppendLine($"`OrdreIntake.StreamRegistrations` over {Intake.Streams} concurrent HTTP/2 stream(s) (multiplexed by HttpClient on one connection), from a C# client on HttpClient");
             md.AppendLine("(SocketsHttpHandler, the Ordre's organisation certificate, gRPC framing by hand, request streamed while the acks are read,");
             md.AppendLine("status from the trailers). The clock runs from the first record sent to the last ack received: every record is committed");
             md.AppendLine($"and acked end to end. `Intake__BatchSize={settings.BatchSize}`.");
