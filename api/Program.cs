@@ -1,5 +1,6 @@
 using CpxTeleservice.Admin;
 using CpxTeleservice.Audit;
+using CpxTeleservice.Bench;
 using CpxTeleservice.Grpc;
 using CpxTeleservice.Health;
 using CpxTeleservice.Infrastructure;
@@ -39,7 +40,8 @@ app.MapGroup("/api/v1")
     .MapOrdersApi()
     .MapCardsApi()
     .MapAdminApi()
-    .MapAuditApi();
+    .MapAuditApi()
+    .MapBenchApi(app.Configuration);
 app.MapCpxGrpc();
 
 app.Run();

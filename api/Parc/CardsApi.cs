@@ -47,17 +47,17 @@ public static class CardsApi
         var caller = http.Caller();
         var filter = new CardFilter(type, state, holder, expiringBefore?.ToUniversalTime());
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        if (await Access.RoleAsync(connection, caller.IdNat, structureId, cancellationToken) == StructureRoleKind.None)
-        {
-            return Problem.Forbidden("You are neither the legal representative nor a mandataire of this structure.");
-        }
-
         var where = $"""
             WHERE c.structure_id = @structureId AND c.structure_id IN (SELECT structure_id FROM caller_structures(@IdNat)) AND {CardReader.FilterSql}
             """;
         var wantsCsv = http.Request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals("text/csv", StringComparison.OrdinalIgnoreCase));
         if (wantsCsv)
         {
+            if (await Access.RoleAsync(connection, caller.IdNat, structureId, cancellationToken) == StructureRoleKind.None)
+            {
+                return Forbidden();
+            }
+
             await WriteCsvAsync(http, reader, connection, $"{where} ORDER BY c.id",
                 new { structureId, caller.IdNat, filter.Type, filter.State, filter.Holder, filter.ExpiringBefore }, cancellationToken);
             return Results.Empty;
@@ -66,8 +66,17 @@ public static class CardsApi
         var take = Cursor.Limit(limit);
         var rows = await reader.QueryAsync(connection, $"{where} AND (@after::uuid IS NULL OR c.id > @after) ORDER BY c.id LIMIT @take",
             new { structureId, caller.IdNat, filter.Type, filter.State, filter.Holder, filter.ExpiringBefore, after, take = take + 1 }, cancellationToken);
+        // The query reads through caller_structures(): rows mean the caller acts for the structure. Only an
+        // empty page needs the role read, to tell "nothing matches" from "not yours" (as the orders listing does).
+        if (rows.Count == 0 && await Access.RoleAsync(connection, caller.IdNat, structureId, cancellationToken) == StructureRoleKind.None)
+        {
+            return Forbidden();
+        }
+
         return TypedResults.Ok(rows.ToPage(take, c => c.Id));
     }
+
+    private static IResult Forbidden() => Problem.Forbidden("You are neither the legal representative nor a mandataire of this structure.");
 
     private static readonly string[] CsvColumns =
         ["id", "card_type", "serial", "state", "holder_id_nat", "holder_nom", "holder_prenom", "profession", "valid_from", "valid_until", "opposed_at", "opposition_reason"];

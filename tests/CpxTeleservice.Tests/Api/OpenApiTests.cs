@@ -57,6 +57,14 @@ public partial class OpenApiTests(ServiceHost host) : IClassFixture<ServiceHost>
     }
 
     [Fact]
+    public void The_benchmark_bare_endpoint_is_not_mapped_unless_configured()
+    {
+        // bench/run sets Bench__BareEndpoint=true; a service configured as usual has no such route.
+        var routes = host.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>().Select(e => e.RoutePattern.RawText ?? "");
+        Assert.DoesNotContain(routes, r => r.Contains("bench", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
     public void Every_problem_type_is_listed_in_the_document()
     {
         var types = typeof(ProblemTypes).GetFields(BindingFlags.Public | BindingFlags.Static)

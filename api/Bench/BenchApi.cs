@@ -1,0 +1,27 @@
+using CpxTeleservice.Security;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace CpxTeleservice.Bench;
+
+/// <summary>What the bare benchmark endpoint answers: the caller's IdNat, nothing read beyond authentication.</summary>
+public sealed record BareResponse(string IdNat);
+
+/// <summary>
+/// The ceiling of the REST benchmarks (bench/, BENCHMARKS.md): an endpoint behind the same mutual-TLS
+/// card authentication as every /api/v1 route (the registry read included) that does nothing else.
+/// Mapped only when <c>Bench__BareEndpoint=true</c>, and never part of the API description.
+/// </summary>
+public static class BenchApi
+{
+    public static RouteGroupBuilder MapBenchApi(this RouteGroupBuilder api, IConfiguration configuration)
+    {
+        if (configuration.GetValue("Bench:BareEndpoint", false))
+        {
+            api.MapGet("/bench/bare", Bare).WithName("BenchBare").ExcludeFromDescription();
+        }
+
+        return api;
+    }
+
+    private static Ok<BareResponse> Bare(HttpContext http) => TypedResults.Ok(new BareResponse(http.Caller().IdNat));
+}
