@@ -20,7 +20,8 @@ public sealed class IntakeBatcher(IConfiguration configuration)
         Func<IReadOnlyList<TRecord>, CancellationToken, Task<IReadOnlyList<TAck>>> process,
         CancellationToken cancellationToken)
     {
-        var channel = Channel.CreateBounded<TRecord>(new BoundedChannelOptions(BatchSize * 2) { SingleReader = true, SingleWriter = true });
+        // One batch read ahead while the previous one commits: memory stays at about two batches per stream.
+        var channel = Channel.CreateBounded<TRecord>(new BoundedChannelOptions(BatchSize) { SingleReader = true, SingleWriter = true });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var reading = Task.Run(async () =>
         {

@@ -518,6 +518,8 @@ public sealed class IntakeProcessor(NpgsqlDataSource dataSource, ILogger<IntakeP
         CancellationToken cancellationToken)
     {
         var pending = range.Where(i => verdicts[i].Outcome != AckOutcome.Rejected).ToList();
+        string[] ledgerIds = [];
+        long[] ledgerVersions = [];
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         if (pending.Count > 0)
@@ -525,15 +527,19 @@ public sealed class IntakeProcessor(NpgsqlDataSource dataSource, ILogger<IntakeP
             // The record ids are locked before the ledger is read, in a fixed order: a resend racing the
             // first stream waits for it, then finds its versions (and overlapping batches cannot deadlock).
             var ledgerKeys = pending.Select(i => $"intake\n{source.IdNatStruct}\n{stream}\n{recordId(records[i])}").Order(StringComparer.Ordinal).ToArray();
-            await connection.ExecuteAsync(new CommandDefinition(
-                "SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM (SELECT unnest(@ledgerKeys) AS k ORDER BY 1) keys",
-                new { ledgerKeys }, transaction, cancellationToken: cancellationToken));
-            var applied = (await connection.QueryAsync<(string RecordId, long Version)>(new CommandDefinition(
+            // One round trip, two statements: the second takes its snapshot once the locks are held.
+            Dictionary<string, long> applied;
+            await using (var read = await connection.QueryMultipleAsync(new CommandDefinition(
                 """
+                SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0))) FROM (SELECT unnest(@ledgerKeys) AS k ORDER BY 1) keys;
                 SELECT record_id, version FROM intake_records
-                WHERE source = @source AND stream = @stream AND record_id = ANY(@ids)
-                """, new { source = source.IdNatStruct, stream, ids = pending.Select(i => recordId(records[i])).ToArray() },
-                transaction, cancellationToken: cancellationToken))).ToDictionary(r => r.RecordId, r => r.Version, StringComparer.Ordinal);
+                WHERE source = @source AND stream = @stream AND record_id = ANY(@ids);
+                """, new { ledgerKeys, source = source.IdNatStruct, stream, ids = pending.Select(i => recordId(records[i])).ToArray() },
+                transaction, cancellationToken: cancellationToken)))
+            {
+                await read.ReadSingleAsync<long>();
+                applied = (await read.ReadAsync<(string RecordId, long Version)>()).ToDictionary(r => r.RecordId, r => r.Version, StringComparer.Ordinal);
+            }
 
             var toApply = new List<int>();
             foreach (var i in pending)
@@ -575,29 +581,25 @@ public sealed class IntakeProcessor(NpgsqlDataSource dataSource, ILogger<IntakeP
                     }
                 }
 
-                if (accepted.Count > 0)
-                {
-                    await connection.ExecuteAsync(new CommandDefinition(
-                        """
-                        INSERT INTO intake_records (source, stream, record_id, version)
-                        SELECT @source, @stream, * FROM unnest(@ids::text[], @versions::bigint[])
-                        ON CONFLICT (source, stream, record_id) DO UPDATE SET version = EXCLUDED.version, applied_at = now()
-                        WHERE intake_records.version < EXCLUDED.version
-                        """, new
-                        {
-                            source = source.IdNatStruct, stream,
-                            ids = accepted.Select(i => recordId(records[i])).ToArray(),
-                            versions = accepted.Select(i => version(records[i])).ToArray(),
-                        }, transaction, cancellationToken: cancellationToken));
-                }
+                ledgerIds = accepted.Select(i => recordId(records[i])).ToArray();
+                ledgerVersions = accepted.Select(i => version(records[i])).ToArray();
             }
         }
 
-        // One audit line per committed batch, refused records included.
+        // The ledger and one audit line per committed batch (refused records included), in one round trip.
         var counts = range.GroupBy(i => verdicts[i].Outcome).ToDictionary(g => g.Key, g => g.Count());
-        await AuditLog.RecordAsync(connection, transaction, new AuditEntry(
-            source.IdNatStruct, null, null, "intake:" + stream, source.Name, "ok",
-            string.Join(", ", counts.OrderBy(c => c.Key).Select(c => $"{c.Value} {c.Key.ToString().ToLowerInvariant()}")), null));
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO intake_records (source, stream, record_id, version)
+            SELECT @source, @stream, * FROM unnest(@ledgerIds::text[], @ledgerVersions::bigint[])
+            ON CONFLICT (source, stream, record_id) DO UPDATE SET version = EXCLUDED.version, applied_at = now()
+            WHERE intake_records.version < EXCLUDED.version;
+            INSERT INTO audit_events (actor_id_nat, action, target, outcome, detail) VALUES (@source, @action, @name, 'ok', @detail);
+            """, new
+            {
+                source = source.IdNatStruct, stream, ledgerIds, ledgerVersions, action = "intake:" + stream, name = source.Name,
+                detail = string.Join(", ", counts.OrderBy(c => c.Key).Select(c => $"{c.Value} {c.Key.ToString().ToLowerInvariant()}")),
+            }, transaction, cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);
         logger.LogDebug("Intake {Stream} from {Source}: {Count} record(s) committed", stream, source.Name, range.Count);
     }
