@@ -5,6 +5,7 @@ using CpxTeleservice.Audit;
 using CpxTeleservice.Infrastructure;
 using Dapper;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -103,6 +104,14 @@ public sealed class CardAuthenticationHandler(
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
+        // Endpoints that need no card (health probes, the OpenAPI document, gRPC routes, which authenticate
+        // organisation certificates themselves) cost no chain check and no registry query.
+        var endpoint = Context.GetEndpoint();
+        if (endpoint is not null && (endpoint.Metadata.GetMetadata<IAuthorizeData>() is null || endpoint.Metadata.GetMetadata<IAllowAnonymous>() is not null))
+        {
+            return AuthenticateResult.NoResult();
+        }
+
         var certificate = await Context.Connection.GetClientCertificateAsync(Context.RequestAborted);
         if (certificate is null)
         {

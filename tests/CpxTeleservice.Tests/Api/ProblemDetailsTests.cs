@@ -59,6 +59,14 @@ public class UnreachableDatabaseTests(UnreachableDatabaseHost host) : IClassFixt
     }
 
     [Fact]
+    public async Task Liveness_does_no_card_work_even_when_a_card_certificate_is_presented()
+    {
+        // The registry is unreachable: a card lookup on /health/live would fail the probe.
+        using var client = host.CreateClient(Registry.NewStaffCard());
+        Assert.Equal("live", (await HttpAssert.JsonAsync(await client.GetAsync("/health/live"))).GetProperty("status").GetString());
+    }
+
+    [Fact]
     public async Task Unhandled_exception_is_a_500_problem_without_a_stack_trace()
     {
         using var client = host.CreateClient(Registry.NewStaffCard());
