@@ -48,6 +48,8 @@ public static class StructuresApi
 
         var structures = api.MapGroup("/structures/{structureId:guid}").WithTags("Structures");
         structures.MapGet("", Get).WithName("GetStructure").WithSummary("The structure, its legal representative and its contract");
+        structures.MapGet("/contract/documents/{documentId:guid}", DownloadDocument).WithName("GetContractDocument")
+            .WithSummary("One contract document, as uploaded (legal representative and operators)");
         structures.MapPost("/contract/documents", UploadDocument).WithName("UploadContractDocument")
             .WithSummary("Attach the act of nomination or the identity document (PDF, PNG, JPEG)")
             .DisableAntiforgery();
@@ -261,7 +263,31 @@ public static class StructuresApi
             """, new { structureId }, transaction, cancellationToken: cancellationToken));
         await http.AuditAsync(connection, transaction, structureId, $"contract document {view.Id}", $"{kind} {mediaType} sha256={view.Sha256}");
         await transaction.CommitAsync(cancellationToken);
-        return TypedResults.Created($"/api/v1/structures/{structureId}", view);
+        return TypedResults.Created($"/api/v1/structures/{structureId}/contract/documents/{view.Id}", view);
+    }
+
+    /// <summary>The identity document is personal: the legal representative and operators read the documents, mandataires do not.</summary>
+    private static async Task<IResult> DownloadDocument(Guid structureId, Guid documentId, HttpContext http, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        var caller = http.Caller();
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        if (!caller.IsOperator && await Access.RoleAsync(connection, caller.IdNat, structureId, cancellationToken) != StructureRoleKind.LegalRepresentative)
+        {
+            return Problem.Forbidden("Only the structure's legal representative and operators read the contract's documents.", ProblemTypes.LegalRepresentativeOnly);
+        }
+
+        var document = await connection.QuerySingleOrDefaultAsync<(byte[] Content, string MediaType, string? FileName, string Sha256)>(new CommandDefinition(
+            "SELECT content, media_type, file_name, sha256 FROM contract_documents WHERE id = @documentId AND structure_id = @structureId",
+            new { documentId, structureId }, cancellationToken: cancellationToken));
+        if (document.Content is null)
+        {
+            return Problem.NotFound("contract document");
+        }
+
+        // Served as stored, typed from its bytes at upload, never sniffed again by the browser.
+        http.Response.Headers.XContentTypeOptions = "nosniff";
+        http.Response.Headers["Digest"] = "sha-256=" + Convert.ToBase64String(Convert.FromHexString(document.Sha256));
+        return Results.File(document.Content, document.MediaType, document.FileName ?? $"{documentId}");
     }
 
     internal static async Task<StructureView?> LoadAsync(NpgsqlConnection connection, Guid id, CancellationToken cancellationToken)

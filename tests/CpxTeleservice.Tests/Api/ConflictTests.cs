@@ -177,6 +177,28 @@ public class HardeningTests(ServiceHost host) : IClassFixture<ServiceHost>
     }
 
     [Fact]
+    public async Task Contract_documents_are_read_back_as_uploaded_by_the_legal_representative_and_operators_only()
+    {
+        var structure = await _world.StructureAsync(approve: false);
+        using var upload = await World.UploadAsync(structure.LegalRepresentativeClient, structure.StructureId, "identity-document", World.Png, "cni.png");
+        var location = upload.Headers.Location!.ToString();
+        Assert.Equal(HttpStatusCode.Created, upload.StatusCode);
+
+        using var asRepresentative = await structure.LegalRepresentativeClient.GetAsync(location);
+        Assert.Equal("image/png", asRepresentative.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(World.Png, await asRepresentative.Content.ReadAsByteArrayAsync());
+        using var asOperator = await _world.Operator.GetAsync(location);
+        Assert.Equal(HttpStatusCode.OK, asOperator.StatusCode);
+
+        await HttpAssert.JsonAsync(await World.UploadAsync(structure.LegalRepresentativeClient, structure.StructureId, "act-of-nomination", World.Pdf), HttpStatusCode.Created);
+        await HttpAssert.JsonAsync(await _world.Operator.PostAsync($"/api/v1/admin/structures/{structure.StructureId}/contract/approval", null));
+        var (_, mandataire) = await _world.MandataireAsync(structure);
+        await HttpAssert.ProblemAsync(await mandataire.GetAsync(location), HttpStatusCode.Forbidden, ProblemTypes.LegalRepresentativeOnly);
+        var other = await _world.StructureAsync(approve: false);
+        await HttpAssert.ProblemAsync(await other.LegalRepresentativeClient.GetAsync(location), HttpStatusCode.Forbidden, ProblemTypes.LegalRepresentativeOnly);
+    }
+
+    [Fact]
     public async Task A_structure_without_FINESS_needs_its_departement()
     {
         var problem = await HttpAssert.ProblemAsync(await _world.Operator.PostAsJsonAsync("/api/v1/admin/structures", new
