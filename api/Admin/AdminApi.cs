@@ -145,6 +145,15 @@ public static class AdminApi
             return Problem.NotFound("order");
         }
 
+        // Events are recorded after the fact, but in the order they happened: the dates depend on it.
+        var previous = await connection.ExecuteScalarAsync<DateTime?>(new CommandDefinition(
+            "SELECT max(occurred_at) FROM order_events WHERE order_id = @orderId AND event <> 'placed'", new { orderId }, transaction, cancellationToken: cancellationToken));
+        if (previous is { } last && occurredAt < last.ToUniversalTime())
+        {
+            return Problem.Rule(ProblemTypes.EventTimeBeforePrevious, "The event is dated before the order's previous event",
+                $"The previous production event happened at {last.ToUniversalTime():O}.");
+        }
+
         if (!transition.From.Contains(order.State))
         {
             return Problem.Conflict(ProblemTypes.OrderStateConflict, $"'{request.Event}' does not follow '{order.State}'",

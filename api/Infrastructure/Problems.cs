@@ -54,6 +54,7 @@ public static class ProblemTypes
     public const string CardTypeNotOrderable = Prefix + "card-type-not-orderable";
     public const string OrderStateConflict = Prefix + "order-state-conflict";
     public const string EventTimeInFuture = Prefix + "event-time-in-future";
+    public const string EventTimeBeforePrevious = Prefix + "event-time-before-previous";
 
     // Idempotency-Key (IETF draft-ietf-httpapi-idempotency-key-header)
     public const string IdempotencyKeyMissing = Prefix + "idempotency-key-missing";

@@ -360,5 +360,9 @@ public class OrderRulesTests(ServiceHost host) : IClassFixture<ServiceHost>
             HttpStatusCode.Conflict, ProblemTypes.OrderStateConflict);
         await HttpAssert.ProblemAsync(await _world.Operator.PostAsJsonAsync($"/api/v1/admin/orders/{id}/events", new { @event = "in-production", occurredAt = DateTime.UtcNow.AddDays(2) }),
             HttpStatusCode.UnprocessableEntity, ProblemTypes.EventTimeInFuture);
+        await _world.EventAsync(id, "in-production", new { occurredAt = DateTime.UtcNow.AddHours(-1) });
+        await HttpAssert.ProblemAsync(await _world.Operator.PostAsJsonAsync($"/api/v1/admin/orders/{id}/events", new { @event = "card-shipped", occurredAt = DateTime.UtcNow.AddHours(-2) }),
+            HttpStatusCode.UnprocessableEntity, ProblemTypes.EventTimeBeforePrevious);
+        await _world.EventAsync(id, "card-shipped", new { occurredAt = DateTime.UtcNow.AddMinutes(-30) });
     }
 }
