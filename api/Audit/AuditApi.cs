@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-using System.Buffers.Text;
 using CpxTeleservice.Infrastructure;
 using CpxTeleservice.Security;
 using Dapper;
@@ -36,7 +34,7 @@ public static class AuditApi
     private static async Task<Results<Ok<AuditPage>, ProblemHttpResult>> ForStructure(
         Guid structureId, string? cursor, int? limit, HttpContext http, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
-        if (!TryDecode(cursor, out var before))
+        if (!Cursor.TryDecodeLong(cursor, out var before))
         {
             return new FieldErrors().Add("cursor", "is not a cursor this service issued.").ToProblem();
         }
@@ -57,7 +55,7 @@ public static class AuditApi
     private static async Task<Results<Ok<AuditPage>, ProblemHttpResult>> ForService(
         Guid? structureId, string? actor, string? outcome, string? cursor, int? limit, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
-        if (!TryDecode(cursor, out var before))
+        if (!Cursor.TryDecodeLong(cursor, out var before))
         {
             return new FieldErrors().Add("cursor", "is not a cursor this service issued.").ToProblem();
         }
@@ -75,37 +73,5 @@ public static class AuditApi
     }
 
     private static AuditPage ToPage(List<AuditEventView> rows, int take) =>
-        rows.Count > take ? new AuditPage(rows.Take(take).ToList(), Encode(rows[take - 1].Id)) : new AuditPage(rows, null);
-
-    private static string Encode(long id)
-    {
-        Span<byte> bytes = stackalloc byte[8];
-        BinaryPrimitives.WriteInt64BigEndian(bytes, id);
-        return Base64Url.EncodeToString(bytes);
-    }
-
-    private static bool TryDecode(string? cursor, out long? id)
-    {
-        id = null;
-        if (string.IsNullOrEmpty(cursor))
-        {
-            return true;
-        }
-
-        try
-        {
-            var bytes = Base64Url.DecodeFromChars(cursor);
-            if (bytes.Length != 8)
-            {
-                return false;
-            }
-
-            id = BinaryPrimitives.ReadInt64BigEndian(bytes);
-            return true;
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
-    }
+        rows.Count > take ? new AuditPage(rows.Take(take).ToList(), Cursor.Encode(rows[take - 1].Id)) : new AuditPage(rows, null);
 }

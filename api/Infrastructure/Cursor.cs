@@ -38,6 +38,39 @@ public static class Cursor
         }
     }
 
+    /// <summary>A cursor over a bigint key (the audit trail, newest first).</summary>
+    public static string Encode(long id)
+    {
+        Span<byte> bytes = stackalloc byte[8];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(bytes, id);
+        return Base64Url.EncodeToString(bytes);
+    }
+
+    public static bool TryDecodeLong(string? cursor, out long? id)
+    {
+        id = null;
+        if (string.IsNullOrEmpty(cursor))
+        {
+            return true;
+        }
+
+        try
+        {
+            var bytes = Base64Url.DecodeFromChars(cursor);
+            if (bytes.Length != 8)
+            {
+                return false;
+            }
+
+            id = System.Buffers.Binary.BinaryPrimitives.ReadInt64BigEndian(bytes);
+            return true;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+
     public static int Limit(int? requested) => Math.Clamp(requested ?? DefaultLimit, 1, MaxLimit);
 }
 

@@ -199,6 +199,31 @@ public class HardeningTests(ServiceHost host) : IClassFixture<ServiceHost>
     }
 
     [Fact]
+    public async Task The_structure_audit_pages_newest_first_without_repeating_an_entry()
+    {
+        var structure = await _world.StructureAsync();
+        for (var i = 0; i < 3; i++)
+        {
+            await HttpAssert.JsonAsync(await World.OrderAsync(structure.LegalRepresentativeClient, structure.StructureId, World.CpeOrder()), HttpStatusCode.Created);
+        }
+
+        var ids = new List<long>();
+        string? cursor = null;
+        do
+        {
+            var page = await HttpAssert.JsonAsync(await structure.LegalRepresentativeClient.GetAsync(
+                $"/api/v1/structures/{structure.StructureId}/audit?limit=2" + (cursor is null ? "" : $"&cursor={cursor}")));
+            ids.AddRange(page.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("id").GetInt64()));
+            cursor = page.GetProperty("nextCursor").GetString();
+        }
+        while (cursor is not null);
+
+        Assert.True(ids.Count >= 7, $"{ids.Count} entries"); // registration, card, 2 documents, approval, 3 orders
+        Assert.Equal(ids.OrderDescending(), ids);
+        Assert.Equal(ids.Count, ids.Distinct().Count());
+    }
+
+    [Fact]
     public async Task A_structure_without_FINESS_needs_its_departement()
     {
         var problem = await HttpAssert.ProblemAsync(await _world.Operator.PostAsJsonAsync("/api/v1/admin/structures", new
