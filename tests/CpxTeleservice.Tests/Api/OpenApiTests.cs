@@ -11,20 +11,7 @@ namespace CpxTeleservice.Tests.Api;
 /// <summary>openapi.yaml at the repository's root is the served document, and it describes exactly what is mapped.</summary>
 public partial class OpenApiTests(ServiceHost host) : IClassFixture<ServiceHost>
 {
-    private static string RepositoryFile(string name)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "CpxTeleservice.sln")))
-            {
-                return Path.Combine(dir.FullName, name);
-            }
-        }
-
-        throw new InvalidOperationException("repository root not found above " + AppContext.BaseDirectory);
-    }
-
-    private static string Document => File.ReadAllText(RepositoryFile("openapi.yaml"));
+    private static string Document => File.ReadAllText(Repository.File("openapi.yaml"));
 
     [Fact]
     public async Task Served_document_is_the_repositorys_openapi_yaml()

@@ -75,22 +75,9 @@ public class GrpcInteropTests(IntakeHost host) : IClassFixture<IntakeHost>
 {
     private const string StreamRegistrations = "/cpx.intake.v1.OrdreIntake/StreamRegistrations";
 
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "CpxTeleservice.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("repository root not found above " + AppContext.BaseDirectory);
-    }
-
     private async Task<JsonElement> RunAsync(string client, string scenario, string? credentials, params string[] extra)
     {
-        var root = RepositoryRoot();
+        var root = Repository.Root;
         var start = client switch
         {
             "python" => new ProcessStartInfo("/usr/bin/python3") { ArgumentList = { Path.Combine(root, "tests/interop/python/intake_client.py") } },

@@ -3,7 +3,6 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
 using CpxTeleservice.DevPki;
-using CpxTeleservice.Domain;
 
 namespace CpxTeleservice.Tests.Infrastructure;
 
@@ -24,16 +23,7 @@ public sealed class World(ServiceHost host)
     /// <summary>A FINESS of a metropolitan département that passes the Luhn check, new for each call.</summary>
     public static string NewFiness()
     {
-        var stem = Departements[RandomNumberGenerator.GetInt32(Departements.Length)] + RandomNumberGenerator.GetInt32(0, 1_000_000).ToString("D6");
-        for (var digit = 0; digit < 10; digit++)
-        {
-            if (Identifiers.Luhn(stem + digit))
-            {
-                return stem + digit;
-            }
-        }
-
-        throw new InvalidOperationException("unreachable");
+        return CheckDigit.Luhn(Departements[RandomNumberGenerator.GetInt32(Departements.Length)] + RandomNumberGenerator.GetInt32(0, 1_000_000).ToString("D6"));
     }
 
     public sealed record StructureActors(Guid StructureId, string Finess, string Departement, CardIdentity LegalRepresentative, HttpClient LegalRepresentativeClient);

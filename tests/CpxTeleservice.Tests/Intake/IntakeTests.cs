@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using CpxTeleservice.Domain;
 using CpxTeleservice.Infrastructure;
 using CpxTeleservice.Tests.Infrastructure;
 using Dapper;
@@ -40,36 +39,10 @@ public sealed class IntakeHost : ServiceHost
 /// </summary>
 public class IntakeTests(IntakeHost host) : IClassFixture<IntakeHost>
 {
-    private static readonly string Root = RepositoryRoot();
     private static int _rpps = 100_000;
 
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "CpxTeleservice.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("repository root not found");
-    }
-
     /// <summary>A new RPPS number that passes the Luhn check.</summary>
-    private static string NewRpps()
-    {
-        var stem = (2_000_000_000L + Interlocked.Increment(ref _rpps) * 7).ToString();
-        for (var digit = 0; digit < 10; digit++)
-        {
-            if (Identifiers.Luhn(stem + digit))
-            {
-                return stem + digit;
-            }
-        }
-
-        throw new InvalidOperationException("unreachable");
-    }
+    private static string NewRpps() => CheckDigit.Luhn((2_000_000_000L + Interlocked.Increment(ref _rpps) * 7).ToString());
 
     private (string Cert, string Key) Organisation(string name, string ou)
     {
@@ -87,8 +60,8 @@ public class IntakeTests(IntakeHost host) : IClassFixture<IntakeHost>
         var file = Path.Combine(Directory.CreateTempSubdirectory("cpx-records-").FullName, "records.jsonl");
         await File.WriteAllLinesAsync(file, records.Select(r => JsonSerializer.Serialize(r)));
         var (program, script) = client == "python"
-            ? ("/usr/bin/python3", Path.Combine(Root, "samples", "python", "stream_records.py"))
-            : ("node", Path.Combine(Root, "samples", "node", "stream-records.js"));
+            ? ("/usr/bin/python3", Repository.File("samples", "python", "stream_records.py"))
+            : ("node", Repository.File("samples", "node", "stream-records.js"));
         var start = new ProcessStartInfo(program)
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
