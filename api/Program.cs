@@ -10,7 +10,7 @@ using CpxTeleservice.Orders;
 using CpxTeleservice.Parc;
 using CpxTeleservice.Structures;
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = WebApplication.CreateBuilder(ServerStart.Options(args));
 builder.AddCpxServices();
 builder.AddCpxGrpc();
 var app = builder.Build();
