@@ -1,8 +1,8 @@
 using CpxTeleservice.Admin;
 using CpxTeleservice.Audit;
 using CpxTeleservice.Bench;
-using CpxTeleservice.Grpc;
 using CpxTeleservice.Health;
+using CpxTeleservice.Intake;
 using CpxTeleservice.Infrastructure;
 using CpxTeleservice.Me;
 using CpxTeleservice.OpenApi;
@@ -12,7 +12,8 @@ using CpxTeleservice.Structures;
 
 var builder = WebApplication.CreateBuilder(ServerStart.Options(args));
 builder.AddCpxServices();
-builder.AddCpxGrpc();
+builder.AddHealthApi();
+builder.AddIntakeGrpc();
 var app = builder.Build();
 
 if (args.Contains("migrate"))
@@ -42,7 +43,7 @@ app.MapGroup("/api/v1")
     .MapAdminApi()
     .MapAuditApi()
     .MapBenchApi(app.Configuration);
-app.MapCpxGrpc();
+app.MapIntakeGrpc();
 
 app.Run();
 

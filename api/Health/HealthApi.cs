@@ -1,6 +1,6 @@
 using CpxTeleservice.Infrastructure;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Npgsql;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace CpxTeleservice.Health;
 
@@ -17,24 +17,18 @@ public static class HealthApi
         return app;
     }
 
-    private static async Task<Results<Ok<HealthStatus>, ProblemHttpResult>> Ready(NpgsqlDataSource dataSource, ILoggerFactory loggers, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<HealthStatus>, ProblemHttpResult>> Ready(HealthCheckService checks, CancellationToken cancellationToken)
     {
-        try
+        var report = await checks.CheckHealthAsync(check => check.Tags.Contains(HealthChecks.ReadyTag), cancellationToken);
+        if (report.Status == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy)
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(TimeSpan.FromSeconds(3));
-            await using var command = dataSource.CreateCommand("SELECT 1");
-            await command.ExecuteScalarAsync(timeout.Token);
             return TypedResults.Ok(new HealthStatus("ready"));
         }
-        catch (Exception exception) when (exception is NpgsqlException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
-        {
-            loggers.CreateLogger("CpxTeleservice.Health").LogWarning(exception, "Readiness check: PostgreSQL does not answer");
-            return TypedResults.Problem(
-                statusCode: StatusCodes.Status503ServiceUnavailable,
-                type: ProblemTypes.NotReady,
-                title: "The service is not ready",
-                detail: "PostgreSQL does not answer.");
-        }
+
+        return TypedResults.Problem(
+            statusCode: StatusCodes.Status503ServiceUnavailable,
+            type: ProblemTypes.NotReady,
+            title: "The service is not ready",
+            detail: "PostgreSQL does not answer.");
     }
 }

@@ -1,7 +1,7 @@
 using System.Security.Claims;
 using System.Security.Cryptography.X509Certificates;
 using CpxTeleservice.Audit;
-using CpxTeleservice.Grpc;
+using Grpc.Core;
 using CpxTeleservice.Infrastructure;
 using CpxTeleservice.Security;
 
@@ -10,7 +10,8 @@ namespace CpxTeleservice.Intake;
 /// <summary>
 /// Authenticates an intake caller by its organisation certificate (contract.md, Identity and
 /// Decisions): validated as card certificates are, but against <c>Trust__OrganisationAnchors</c>, then
-/// mapped by its OU (IdNat_Struct) to a configured source. Refusals are gRPC statuses: 16 for who you
+/// mapped by its OU (IdNat_Struct) to a configured source, of which it must be one of the configured
+/// certificates (subject CN or serial). Refusals are gRPC statuses: 16 for who you
 /// are (no, untrusted, expired, non-authentication certificate; unknown source), 7 for a known source
 /// calling a service of the other kind. Every refusal is audited.
 /// </summary>
@@ -29,7 +30,8 @@ public sealed partial class IntakeAuthenticator(
     /// <exception cref="RpcException">UNAUTHENTICATED or PERMISSION_DENIED, audited.</exception>
     public async Task<IntakeSource> AuthenticateAsync(ServerCallContext context, IntakeKind required)
     {
-        var certificate = context.ClientCertificate;
+        var http = context.GetHttpContext();
+        var certificate = http.Connection.ClientCertificate;
         if (certificate is null)
         {
             throw await RefuseAsync(context, null, CertificateRefusal.Missing, "No client certificate was presented in the TLS handshake.");
@@ -60,15 +62,22 @@ public sealed partial class IntakeAuthenticator(
                 $"No intake source is configured for IdNat_Struct '{profile.OrganisationUnit}'.");
         }
 
+        if (!source.Accepts(certificate, profile.CommonName))
+        {
+            // Any other certificate of the organisation (an application server's, say) speaks for nobody.
+            throw await RefuseAsync(context, profile, CertificateRefusal.UnknownSource,
+                $"The certificate CN={profile.CommonName}, serial {certificate.SerialNumber}, is not one of the certificates configured for the source '{source.Name}'.");
+        }
+
         if (source.Kind != required)
         {
             var detail = $"The {source.Kind.ToString().ToLowerInvariant()} source '{source.Name}' may not call {context.Method}.";
-            await audit.RecordAsync(new AuditEntry(source.IdNatStruct, null, null, "authorize", context.Method, "refused:" + NotAllowedReason, detail, context.GetHttpContext().TraceIdentifier));
+            await audit.RecordAsync(new AuditEntry(source.IdNatStruct, null, null, "authorize", context.Method, "refused:" + NotAllowedReason, detail, http.TraceIdentifier));
             LogRefused(logger, context.Method, NotAllowedReason, detail);
-            throw new RpcException(StatusCode.PermissionDenied, $"{NotAllowedReason}: {detail}");
+            throw new RpcException(new Status(StatusCode.PermissionDenied, $"{NotAllowedReason}: {detail}"));
         }
 
-        context.User = new ClaimsPrincipal(new ClaimsIdentity(
+        http.User = new ClaimsPrincipal(new ClaimsIdentity(
         [
             new Claim(ClaimTypes.NameIdentifier, source.IdNatStruct),
             new Claim(ClaimTypes.Name, source.Name),
@@ -107,10 +116,11 @@ public sealed partial class IntakeAuthenticator(
     private async Task<RpcException> RefuseAsync(ServerCallContext context, CertificateProfile? profile, CertificateRefusal refusal, string? detail)
     {
         var reason = ReasonFor(refusal);
+        var http = context.GetHttpContext();
         await audit.RecordAsync(new AuditEntry(
-            profile?.OrganisationUnit ?? profile?.CommonName, null, null, "authenticate", context.Method, "refused:" + reason, detail, context.GetHttpContext().TraceIdentifier));
+            profile?.OrganisationUnit ?? profile?.CommonName, null, null, "authenticate", context.Method, "refused:" + reason, detail, http.TraceIdentifier));
         LogRefused(logger, context.Method, reason, detail);
-        return new RpcException(StatusCode.Unauthenticated, detail is null ? reason : $"{reason}: {detail}");
+        return new RpcException(new Status(StatusCode.Unauthenticated, detail is null ? reason : $"{reason}: {detail}"));
     }
 
     [LoggerMessage(1, LogLevel.Information, "Intake call {Method} refused ({Reason}): {Detail}")]

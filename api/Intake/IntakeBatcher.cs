@@ -1,5 +1,6 @@
 using System.Threading.Channels;
-using CpxTeleservice.Grpc;
+using Grpc.Core;
+using Microsoft.Extensions.Options;
 
 namespace CpxTeleservice.Intake;
 
@@ -9,10 +10,10 @@ namespace CpxTeleservice.Intake;
 /// to <c>process</c>, which commits its effects and returns one ack per record, in order; the acks are
 /// written only then. A client that stops sending gets its last acks after at most the batch delay.
 /// </summary>
-public sealed class IntakeBatcher(IConfiguration configuration)
+public sealed class IntakeBatcher(IOptions<IntakeOptions> options)
 {
-    public int BatchSize { get; } = Math.Max(1, configuration.GetValue("Intake:BatchSize", 1000));
-    public TimeSpan BatchDelay { get; } = TimeSpan.FromMilliseconds(Math.Max(1, configuration.GetValue("Intake:BatchDelayMilliseconds", 50)));
+    public int BatchSize { get; } = options.Value.BatchSize;
+    public TimeSpan BatchDelay { get; } = TimeSpan.FromMilliseconds(options.Value.BatchDelayMilliseconds);
 
     public async Task RunAsync<TRecord, TAck>(
         IAsyncStreamReader<TRecord> requests,

@@ -1,45 +1,34 @@
-using CpxTeleservice.Grpc;
 using CpxTeleservice.Intake.V1;
+using Grpc.Core;
 
 namespace CpxTeleservice.Intake;
 
 /// <summary>
-/// The intake services of protos/cpx/intake/v1/intake.proto. Each call authenticates its source and
-/// checks the source's kind before it reads a record.
+/// <c>cpx.intake.v1.OrdreIntake</c> (protos/cpx/intake/v1/intake.proto): the call authenticates its
+/// source and checks its kind before it reads a record, then batches of records, each committed
+/// before its acks are sent.
 /// </summary>
-public static class IntakeGrpc
+public sealed class OrdreIntakeService(IntakeAuthenticator authenticator, IntakeBatcher batcher, IntakeProcessor processor) : OrdreIntake.OrdreIntakeBase
 {
-    public const string OrdreIntakeService = "cpx.intake.v1.OrdreIntake";
-    public const string ArsIntakeService = "cpx.intake.v1.ArsIntake";
-
-    public static IEndpointRouteBuilder MapIntakeGrpc(this IEndpointRouteBuilder endpoints)
+    public override async Task StreamRegistrations(IAsyncStreamReader<ProfessionalRegistration> requestStream, IServerStreamWriter<RegistrationAck> responseStream, ServerCallContext context)
     {
-        endpoints.MapGrpcBidiStreaming<ProfessionalRegistration, RegistrationAck>(OrdreIntakeService, "StreamRegistrations", StreamRegistrations);
-        endpoints.MapGrpcBidiStreaming<AdeliRegistration, RegistrationAck>(ArsIntakeService, "StreamAdeliRegistrations", StreamAdeliRegistrations);
-        endpoints.MapGrpcBidiStreaming<VisaDecision, VisaAck>(ArsIntakeService, "StreamVisaDecisions", StreamVisaDecisions);
-        return endpoints;
+        var source = await authenticator.AuthenticateAsync(context, IntakeKind.Ordre);
+        await batcher.RunAsync(requestStream, responseStream, (batch, ct) => processor.ProcessRegistrationsAsync(source, batch, ct), context.CancellationToken);
+    }
+}
+
+/// <summary><c>cpx.intake.v1.ArsIntake</c>: ADELI registrations and visas, as <see cref="OrdreIntakeService"/>.</summary>
+public sealed class ArsIntakeService(IntakeAuthenticator authenticator, IntakeBatcher batcher, IntakeProcessor processor) : ArsIntake.ArsIntakeBase
+{
+    public override async Task StreamAdeliRegistrations(IAsyncStreamReader<AdeliRegistration> requestStream, IServerStreamWriter<RegistrationAck> responseStream, ServerCallContext context)
+    {
+        var source = await authenticator.AuthenticateAsync(context, IntakeKind.Ars);
+        await batcher.RunAsync(requestStream, responseStream, (batch, ct) => processor.ProcessAdeliRegistrationsAsync(source, batch, ct), context.CancellationToken);
     }
 
-    private static Task<IntakeSource> AuthenticateAsync(ServerCallContext context, IntakeKind kind) =>
-        context.GetHttpContext().RequestServices.GetRequiredService<IntakeAuthenticator>().AuthenticateAsync(context, kind);
-
-    // Each call: authenticate the source, then batches of records, each committed before its acks are sent.
-
-    private static Task StreamRegistrations(IAsyncStreamReader<ProfessionalRegistration> requests, IServerStreamWriter<RegistrationAck> responses, ServerCallContext context) =>
-        RunAsync(requests, responses, context, IntakeKind.Ordre, (processor, source, batch, ct) => processor.ProcessRegistrationsAsync(source, batch, ct));
-
-    private static Task StreamAdeliRegistrations(IAsyncStreamReader<AdeliRegistration> requests, IServerStreamWriter<RegistrationAck> responses, ServerCallContext context) =>
-        RunAsync(requests, responses, context, IntakeKind.Ars, (processor, source, batch, ct) => processor.ProcessAdeliRegistrationsAsync(source, batch, ct));
-
-    private static Task StreamVisaDecisions(IAsyncStreamReader<VisaDecision> requests, IServerStreamWriter<VisaAck> responses, ServerCallContext context) =>
-        RunAsync(requests, responses, context, IntakeKind.Ars, (processor, source, batch, ct) => processor.ProcessVisaDecisionsAsync(source, batch, ct));
-
-    private static async Task RunAsync<TRecord, TAck>(IAsyncStreamReader<TRecord> requests, IServerStreamWriter<TAck> responses, ServerCallContext context, IntakeKind kind,
-        Func<IntakeProcessor, IntakeSource, IReadOnlyList<TRecord>, CancellationToken, Task<IReadOnlyList<TAck>>> process)
+    public override async Task StreamVisaDecisions(IAsyncStreamReader<VisaDecision> requestStream, IServerStreamWriter<VisaAck> responseStream, ServerCallContext context)
     {
-        var source = await AuthenticateAsync(context, kind);
-        var services = context.GetHttpContext().RequestServices;
-        var processor = services.GetRequiredService<IntakeProcessor>();
-        await services.GetRequiredService<IntakeBatcher>().RunAsync(requests, responses, (batch, ct) => process(processor, source, batch, ct), context.CancellationToken);
+        var source = await authenticator.AuthenticateAsync(context, IntakeKind.Ars);
+        await batcher.RunAsync(requestStream, responseStream, (batch, ct) => processor.ProcessVisaDecisionsAsync(source, batch, ct), context.CancellationToken);
     }
 }

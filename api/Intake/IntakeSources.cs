@@ -1,3 +1,5 @@
+using System.Security.Cryptography.X509Certificates;
+
 namespace CpxTeleservice.Intake;
 
 /// <summary>Who feeds the intake: an Ordre (RPPS professions) or an ARS (ADELI professions, visas).</summary>
@@ -8,13 +10,21 @@ public enum IntakeKind
 }
 
 /// <summary>
-/// An intake source, from configuration (<c>Intake__Sources__N__…</c>): the organisation certificate
-/// whose OU is <see cref="IdNatStruct"/> speaks for it (contract.md, Identity).
+/// An intake source, from configuration (<c>Intake__Sources__N__…</c>): an organisation certificate
+/// whose OU is <see cref="IdNatStruct"/> and which is one of <see cref="Certificates"/> speaks for it
+/// (contract.md, Identity).
 /// </summary>
 public sealed class IntakeSource
 {
     /// <summary>IdNat_Struct, the OU of the source's organisation certificate.</summary>
     public string IdNatStruct { get; set; } = "";
+
+    /// <summary>
+    /// The certificates of that organisation that speak for the source, each as <c>CN=&lt;subject CN&gt;</c>
+    /// or <c>serial=&lt;hex serial number&gt;</c>: another certificate of the same organisation (an
+    /// application server's, say) is refused. Listing two lets a certificate be rotated without a gap.
+    /// </summary>
+    public List<string> Certificates { get; set; } = [];
 
     /// <summary><c>ordre</c> or <c>ars</c>: which intake service the source may call.</summary>
     public IntakeKind Kind { get; set; }
@@ -27,42 +37,75 @@ public sealed class IntakeSource
 
     /// <summary>For an ARS, the départements it covers (01…95, 2A, 2B, 971…976).</summary>
     public List<string> Departements { get; set; } = [];
-}
 
-/// <summary>The configured intake sources, checked at start-up so that a bad setting stops the start.</summary>
-public sealed class IntakeSettings
-{
-    private readonly Dictionary<string, IntakeSource> _byIdNatStruct;
-
-    public IntakeSettings(IReadOnlyList<IntakeSource> sources)
+    /// <summary>Whether <paramref name="certificate"/> is one of <see cref="Certificates"/>.</summary>
+    public bool Accepts(X509Certificate2 certificate, string? commonName)
     {
-        Sources = sources;
-        _byIdNatStruct = new Dictionary<string, IntakeSource>(StringComparer.Ordinal);
-        for (var i = 0; i < sources.Count; i++)
+        foreach (var entry in Certificates)
         {
-            var source = sources[i];
-            if (source.IdNatStruct.Length == 0 || source.Name.Length == 0)
+            if (CertificateSelector.TryParse(entry, out var selector) && selector.Matches(certificate, commonName))
             {
-                throw new InvalidOperationException($"Intake__Sources__{i}: IdNatStruct and Name are required.");
-            }
-
-            if (source.Kind == IntakeKind.Ars && source.Departements.Count == 0)
-            {
-                throw new InvalidOperationException($"Intake__Sources__{i} is an ARS: list its départements (Intake__Sources__{i}__Departements__0, …).");
-            }
-
-            if (!_byIdNatStruct.TryAdd(source.IdNatStruct, source))
-            {
-                throw new InvalidOperationException($"Intake__Sources__{i}: IdNat_Struct {source.IdNatStruct} is configured twice.");
+                return true;
             }
         }
+
+        return false;
+    }
+}
+
+/// <summary>One <c>Intake__Sources__N__Certificates__M</c> entry: a subject CN or a serial number.</summary>
+public readonly record struct CertificateSelector(bool BySerial, string Value)
+{
+    public static bool TryParse(string entry, out CertificateSelector selector)
+    {
+        selector = default;
+        var separator = entry.IndexOf('=');
+        if (separator <= 0)
+        {
+            return false;
+        }
+
+        var kind = entry[..separator].Trim();
+        var value = entry[(separator + 1)..].Trim();
+        if (value.Length == 0)
+        {
+            return false;
+        }
+
+        if (kind.Equals("CN", StringComparison.OrdinalIgnoreCase))
+        {
+            selector = new CertificateSelector(false, value);
+            return true;
+        }
+
+        if (kind.Equals("serial", StringComparison.OrdinalIgnoreCase))
+        {
+            var hex = value.Replace(":", "", StringComparison.Ordinal).TrimStart('0');
+            if (hex.Length == 0 || !hex.All(Uri.IsHexDigit))
+            {
+                return false;
+            }
+
+            selector = new CertificateSelector(true, hex.ToUpperInvariant());
+            return true;
+        }
+
+        return false;
     }
 
-    public IReadOnlyList<IntakeSource> Sources { get; }
+    public bool Matches(X509Certificate2 certificate, string? commonName) => BySerial
+        ? string.Equals(certificate.SerialNumber.TrimStart('0'), Value, StringComparison.OrdinalIgnoreCase)
+        : string.Equals(commonName, Value, StringComparison.Ordinal);
+}
+
+/// <summary>The configured intake sources by IdNat_Struct (validated at start-up by <see cref="IntakeOptions"/>).</summary>
+public sealed class IntakeSettings(Microsoft.Extensions.Options.IOptions<IntakeOptions> options)
+{
+    private readonly Dictionary<string, IntakeSource> _byIdNatStruct =
+        options.Value.Sources.ToDictionary(s => s.IdNatStruct, StringComparer.Ordinal);
+
+    public IReadOnlyList<IntakeSource> Sources => options.Value.Sources;
 
     public IntakeSource? Find(string? idNatStruct) =>
         idNatStruct is not null && _byIdNatStruct.TryGetValue(idNatStruct, out var source) ? source : null;
-
-    public static IntakeSettings Load(IConfiguration configuration) =>
-        new(configuration.GetSection("Intake:Sources").Get<List<IntakeSource>>() ?? []);
 }

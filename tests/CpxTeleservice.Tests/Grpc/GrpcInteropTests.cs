@@ -13,13 +13,18 @@ public sealed class IntakeHost : ServiceHost
     public const string ArsIdNatStruct = "1130000000";
     public const int MaxReceiveMessageSize = 64 * 1024;
 
+    /// <summary>The subject CN of the certificates configured for both sources.</summary>
+    public const string CertificateName = "INTAKE TEST";
+
     public IntakeHost()
     {
         With("Intake:Sources:0:IdNatStruct", OrdreIdNatStruct);
+        With("Intake:Sources:0:Certificates:0", "CN=" + CertificateName);
         With("Intake:Sources:0:Kind", "ordre");
         With("Intake:Sources:0:Name", "Ordre national des infirmiers (test)");
         With("Intake:Sources:0:Professions:0", "60");
         With("Intake:Sources:1:IdNatStruct", ArsIdNatStruct);
+        With("Intake:Sources:1:Certificates:0", "CN=" + CertificateName);
         With("Intake:Sources:1:Kind", "ars");
         With("Intake:Sources:1:Name", "ARS Provence-Alpes-Côte d'Azur (test)");
         With("Intake:Sources:1:Professions:0", "26");

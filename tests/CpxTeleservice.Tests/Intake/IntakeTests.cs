@@ -18,11 +18,13 @@ public sealed class IntakeHost : ServiceHost
     public IntakeHost()
     {
         With("Intake:Sources:0:IdNatStruct", OrdreOu);
+        With("Intake:Sources:0:Certificates:0", "CN=INTAKE TEST");
         With("Intake:Sources:0:Kind", "ordre");
         With("Intake:Sources:0:Name", "ORDRE DE TEST");
         With("Intake:Sources:0:Professions:0", "60");
         With("Intake:Sources:0:Professions:1", "10");
         With("Intake:Sources:1:IdNatStruct", ArsOu);
+        With("Intake:Sources:1:Certificates:0", "CN=INTAKE TEST");
         With("Intake:Sources:1:Kind", "ars");
         With("Intake:Sources:1:Name", "ARS DE TEST");
         With("Intake:Sources:1:Professions:0", "60");

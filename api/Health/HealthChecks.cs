@@ -1,0 +1,39 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Npgsql;
+
+namespace CpxTeleservice.Health;
+
+/// <summary>The service's health checks: one PostgreSQL check serves <c>/health/ready</c> and <c>grpc.health.v1</c>.</summary>
+public static class HealthChecks
+{
+    /// <summary>The tag of the checks readiness depends on.</summary>
+    public const string ReadyTag = "ready";
+
+    public static WebApplicationBuilder AddHealthApi(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddHealthChecks().AddCheck<PostgresHealthCheck>("postgres", Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Unhealthy, [ReadyTag], TimeSpan.FromSeconds(3));
+        return builder;
+    }
+}
+
+/// <summary>PostgreSQL answers a trivial query within the check's timeout.</summary>
+public sealed partial class PostgresHealthCheck(NpgsqlDataSource dataSource, ILogger<PostgresHealthCheck> logger) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await using var command = dataSource.CreateCommand("SELECT 1");
+            await command.ExecuteScalarAsync(cancellationToken);
+            return HealthCheckResult.Healthy();
+        }
+        catch (Exception exception) when (exception is NpgsqlException or OperationCanceledException or TimeoutException)
+        {
+            LogDatabaseDown(logger, exception);
+            return HealthCheckResult.Unhealthy("PostgreSQL does not answer.");
+        }
+    }
+
+    [LoggerMessage(1, LogLevel.Warning, "Health: PostgreSQL does not answer")]
+    private static partial void LogDatabaseDown(ILogger logger, Exception exception);
+}

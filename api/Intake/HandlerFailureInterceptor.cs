@@ -1,0 +1,74 @@
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+
+namespace CpxTeleservice.Intake;
+
+/// <summary>
+/// A handler's failure answers UNKNOWN with a fixed message and nothing of the exception: the log has
+/// it, with the method. An <see cref="RpcException"/> is a status the handler chose and passes as it is.
+/// </summary>
+public sealed partial class HandlerFailureInterceptor(ILogger<HandlerFailureInterceptor> logger) : Interceptor
+{
+    public const string Message = "Exception was thrown by handler.";
+
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            return await continuation(request, context);
+        }
+        catch (Exception exception) when (IsFailure(exception, context))
+        {
+            throw Unknown(exception, context);
+        }
+    }
+
+    public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            return await continuation(requestStream, context);
+        }
+        catch (Exception exception) when (IsFailure(exception, context))
+        {
+            throw Unknown(exception, context);
+        }
+    }
+
+    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            await continuation(request, responseStream, context);
+        }
+        catch (Exception exception) when (IsFailure(exception, context))
+        {
+            throw Unknown(exception, context);
+        }
+    }
+
+    public override async Task DuplexStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            await continuation(requestStream, responseStream, context);
+        }
+        catch (Exception exception) when (IsFailure(exception, context))
+        {
+            throw Unknown(exception, context);
+        }
+    }
+
+    /// <summary>Not a chosen status, nor the end of a call the client or its deadline cancelled.</summary>
+    private static bool IsFailure(Exception exception, ServerCallContext context) =>
+        exception is not RpcException && !(exception is OperationCanceledException or IOException && context.CancellationToken.IsCancellationRequested);
+
+    private RpcException Unknown(Exception exception, ServerCallContext context)
+    {
+        LogFailure(logger, context.Method, context.GetHttpContext().TraceIdentifier, exception);
+        return new RpcException(new Status(StatusCode.Unknown, Message));
+    }
+
+    [LoggerMessage(1, LogLevel.Error, "gRPC call {Method} ({RequestId}) failed")]
+    private static partial void LogFailure(ILogger logger, string method, string requestId, Exception exception);
+}

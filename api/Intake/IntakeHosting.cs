@@ -1,0 +1,62 @@
+using CpxTeleservice.Health;
+using CpxTeleservice.Intake.V1;
+using Microsoft.Extensions.Options;
+
+namespace CpxTeleservice.Intake;
+
+/// <summary>
+/// The gRPC surface on Grpc.AspNetCore: the intake services, <c>grpc.health.v1</c> over the shared
+/// PostgreSQL health check, and server reflection.
+/// </summary>
+public static class IntakeHosting
+{
+    /// <summary>The fully qualified names of the intake services, as grpc.health.v1 and reflection know them.</summary>
+    public static readonly string[] ServiceNames = [OrdreIntake.Descriptor.FullName, ArsIntake.Descriptor.FullName];
+
+    public static WebApplicationBuilder AddIntakeGrpc(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<IntakeOptions>().Bind(builder.Configuration.GetSection(IntakeOptions.Section)).ValidateErrors(o => o.Errors()).ValidateOnStart();
+        services.AddOptions<GrpcOptions>().Bind(builder.Configuration.GetSection(GrpcOptions.Section)).ValidateErrors(o => o.Errors()).ValidateOnStart();
+
+        services.AddGrpc(options =>
+        {
+            options.Interceptors.Add<HandlerFailureInterceptor>();
+            // Detail of handler failures goes to the log, never to the caller.
+            options.EnableDetailedErrors = false;
+        });
+        services.AddOptions<Grpc.AspNetCore.Server.GrpcServiceOptions>().Configure<IOptions<GrpcOptions>>((options, grpc) =>
+        {
+            options.MaxReceiveMessageSize = grpc.Value.MaxReceiveMessageSize;
+            // gzip only, inflated no further than the receive limit (the package's own provider inflates a message whole).
+            options.CompressionProviders.Clear();
+            options.CompressionProviders.Add(new BoundedGzipCompressionProvider(grpc.Value.MaxReceiveMessageSize));
+        });
+        services.AddGrpcReflection();
+        services.AddGrpcHealthChecks(options =>
+        {
+            // Every service needs PostgreSQL: each name answers from the one readiness check.
+            options.Services.Clear();
+            options.Services.Map("", result => result.Tags.Contains(HealthChecks.ReadyTag));
+            foreach (var name in ServiceNames)
+            {
+                options.Services.Map(name, result => result.Tags.Contains(HealthChecks.ReadyTag));
+            }
+        });
+
+        services.AddSingleton<IntakeSettings>();
+        services.AddSingleton<IntakeAuthenticator>();
+        services.AddSingleton<IntakeBatcher>();
+        services.AddSingleton<IntakeProcessor>();
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapIntakeGrpc(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGrpcService<OrdreIntakeService>();
+        endpoints.MapGrpcService<ArsIntakeService>();
+        endpoints.MapGrpcHealthChecksService().AllowAnonymous();
+        endpoints.MapGrpcReflectionService().AllowAnonymous();
+        return endpoints;
+    }
+}
