@@ -25,13 +25,9 @@ public static class IntakeHosting
             // Detail of handler failures goes to the log, never to the caller.
             options.EnableDetailedErrors = false;
         });
+        // The limit applies to a compressed message once inflated, and the package stops inflating at it.
         services.AddOptions<Grpc.AspNetCore.Server.GrpcServiceOptions>().Configure<IOptions<GrpcOptions>>((options, grpc) =>
-        {
-            options.MaxReceiveMessageSize = grpc.Value.MaxReceiveMessageSize;
-            // gzip only, inflated no further than the receive limit (the package's own provider inflates a message whole).
-            options.CompressionProviders.Clear();
-            options.CompressionProviders.Add(new BoundedGzipCompressionProvider(grpc.Value.MaxReceiveMessageSize));
-        });
+            options.MaxReceiveMessageSize = grpc.Value.MaxReceiveMessageSize);
         services.AddGrpcReflection();
         services.AddGrpcHealthChecks(options =>
         {
