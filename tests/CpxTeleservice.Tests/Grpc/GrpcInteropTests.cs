@@ -32,6 +32,15 @@ public sealed class IntakeHost : ServiceHost
         With("Grpc:MaxReceiveMessageSize", MaxReceiveMessageSize.ToString());
     }
 
+    /// <summary>The body limits each gRPC method was served with.</summary>
+    public RequestLimitsProbe Limits { get; } = new();
+
+    protected override void ConfigureWebHost(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.ConfigureServices(services => Microsoft.Extensions.DependencyInjection.ServiceCollectionServiceExtensions.AddSingleton<Microsoft.AspNetCore.Hosting.IStartupFilter>(services, Limits));
+    }
+
     /// <summary>PEM files of the certificates the clients present, by name: cert and key paths.</summary>
     public (string Cert, string Key) Credentials(string name) => (_credentials.Value[name] + ".crt", _credentials.Value[name] + ".key");
 

@@ -150,6 +150,25 @@ public class GrpcServerTests(IntakeHost host) : IClassFixture<IntakeHost>
     }
 
     [Fact]
+    public async Task Health_service_keeps_Kestrels_body_limits_that_the_intake_streams_lift()
+    {
+        using (var channel = host.Channel(null))
+        {
+            await new global::Grpc.Health.V1.Health.HealthClient(channel).CheckAsync(new HealthCheckRequest());
+        }
+
+        using (var channel = host.Channel(GrpcChannels.Organisation(IntakeHost.OrdreIdNatStruct, IntakeHost.CertificateName)))
+        {
+            await channel.StreamAsync(IntakeMethods.StreamRegistrations, [Registration("limits-1")]);
+        }
+
+        var health = host.Limits.ByPath["/grpc.health.v1.Health/Check"];
+        var intake = host.Limits.ByPath["/cpx.intake.v1.OrdreIntake/StreamRegistrations"];
+        Assert.Equal(new Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerLimits().MaxRequestBodySize, health.MaxRequestBodySize);
+        Assert.Null(intake.MaxRequestBodySize);
+    }
+
+    [Fact]
     public async Task Reflection_lists_the_intake_health_and_reflection_services()
     {
         using var channel = host.Channel(null);
