@@ -7,7 +7,7 @@ using Dapper;
 namespace CpxTeleservice.Tests.Grpc;
 
 /// <summary>The service with intake sources configured, for real gRPC clients over mutual TLS.</summary>
-public sealed class IntakeHost : ServiceHost
+public class IntakeHost : ServiceHost
 {
     public const string OrdreIdNatStruct = "2775672272";
     public const string ArsIdNatStruct = "1130000000";
