@@ -10,7 +10,7 @@ namespace CpxTeleservice.Intake;
 /// <summary>
 /// The effects of the intake records (contract.md, gRPC intake), committed batch by batch with
 /// set-based SQL (unnest), never one round trip per record. Per record: validation (REJECTED, with a
-/// reason code and the field), then the ledger (DUPLICATE at the applied version, STALE below it),
+/// reason code and the field), then the ledger (DUPLICATE at a version applied before, STALE below the latest applied one and never applied),
 /// then the effect. A batch is cut where a record id or a professional repeats, so that each
 /// statement touches a row once and records apply in the order they came.
 /// </summary>
@@ -520,6 +520,7 @@ public sealed class IntakeProcessor(NpgsqlDataSource dataSource, ILogger<IntakeP
         var pending = range.Where(i => verdicts[i].Outcome != AckOutcome.Rejected).ToList();
         string[] ledgerIds = [];
         long[] ledgerVersions = [];
+        Guid?[] ledgerOrders = [];
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         if (pending.Count > 0)
@@ -528,28 +529,37 @@ public sealed class IntakeProcessor(NpgsqlDataSource dataSource, ILogger<IntakeP
             // first stream waits for it, then finds its versions (and overlapping batches cannot deadlock).
             var ledgerKeys = pending.Select(i => $"intake\n{source.IdNatStruct}\n{stream}\n{recordId(records[i])}").Order(StringComparer.Ordinal).ToArray();
             // One round trip, two statements: the second takes its snapshot once the locks are held.
-            Dictionary<string, long> applied;
+            Dictionary<string, (long? Latest, bool Applied, Guid? OrderId)> ledger;
             await using (var read = await connection.QueryMultipleAsync(new CommandDefinition(
                 """
                 SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0))) FROM (SELECT unnest(@ledgerKeys) AS k ORDER BY 1) keys;
-                SELECT record_id, version FROM intake_records
-                WHERE source = @source AND stream = @stream AND record_id = ANY(@ids);
-                """, new { ledgerKeys, source = source.IdNatStruct, stream, ids = pending.Select(i => recordId(records[i])).ToArray() },
+                SELECT w.record_id, r.version AS latest, a.version IS NOT NULL AS applied, a.order_id
+                FROM unnest(@ids::text[], @versions::bigint[]) AS w(record_id, version)
+                LEFT JOIN intake_records r ON r.source = @source AND r.stream = @stream AND r.record_id = w.record_id
+                LEFT JOIN intake_applied_versions a ON a.source = @source AND a.stream = @stream AND a.record_id = w.record_id AND a.version = w.version;
+                """, new
+                {
+                    ledgerKeys, source = source.IdNatStruct, stream,
+                    ids = pending.Select(i => recordId(records[i])).ToArray(), versions = pending.Select(i => version(records[i])).ToArray(),
+                },
                 transaction, cancellationToken: cancellationToken)))
             {
                 await read.ReadSingleAsync<long>();
-                applied = (await read.ReadAsync<(string RecordId, long Version)>()).ToDictionary(r => r.RecordId, r => r.Version, StringComparer.Ordinal);
+                ledger = (await read.ReadAsync<(string RecordId, long? Latest, bool Applied, Guid? OrderId)>())
+                    .ToDictionary(r => r.RecordId, r => (r.Latest, r.Applied, r.OrderId), StringComparer.Ordinal);
             }
 
             var toApply = new List<int>();
             foreach (var i in pending)
             {
-                var last = applied.TryGetValue(recordId(records[i]), out var v) ? v : (long?)null;
-                if (last == version(records[i]))
+                var (latest, wasApplied, firstOrderId) = ledger.TryGetValue(recordId(records[i]), out var entry) ? entry : (null, false, null);
+                if (wasApplied)
                 {
+                    // That version was applied before, whatever came after: no effect, and the ack says again what the first one said.
                     verdicts[i] = new Verdict(AckOutcome.Duplicate);
+                    orderIds[i] = firstOrderId?.ToString();
                 }
-                else if (last > version(records[i]))
+                else if (latest > version(records[i]))
                 {
                     verdicts[i] = new Verdict(AckOutcome.Stale);
                 }
@@ -583,6 +593,7 @@ public sealed class IntakeProcessor(NpgsqlDataSource dataSource, ILogger<IntakeP
 
                 ledgerIds = accepted.Select(i => recordId(records[i])).ToArray();
                 ledgerVersions = accepted.Select(i => version(records[i])).ToArray();
+                ledgerOrders = accepted.Select(i => orderIds[i] is { } id ? Guid.Parse(id) : (Guid?)null).ToArray();
             }
         }
 
@@ -594,10 +605,12 @@ public sealed class IntakeProcessor(NpgsqlDataSource dataSource, ILogger<IntakeP
             SELECT @source, @stream, * FROM unnest(@ledgerIds::text[], @ledgerVersions::bigint[])
             ON CONFLICT (source, stream, record_id) DO UPDATE SET version = EXCLUDED.version, applied_at = now()
             WHERE intake_records.version < EXCLUDED.version;
+            INSERT INTO intake_applied_versions (source, stream, record_id, version, order_id)
+            SELECT @source, @stream, * FROM unnest(@ledgerIds::text[], @ledgerVersions::bigint[], @ledgerOrders::uuid[]);
             INSERT INTO audit_events (actor_id_nat, action, target, outcome, detail) VALUES (@source, @action, @name, 'ok', @detail);
             """, new
             {
-                source = source.IdNatStruct, stream, ledgerIds, ledgerVersions, action = "intake:" + stream, name = source.Name,
+                source = source.IdNatStruct, stream, ledgerIds, ledgerVersions, ledgerOrders, action = "intake:" + stream, name = source.Name,
                 detail = string.Join(", ", counts.OrderBy(c => c.Key).Select(c => $"{c.Value} {c.Key.ToString().ToLowerInvariant()}")),
             }, transaction, cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);

@@ -182,22 +182,26 @@ public class IntakeTests(IntakeHost host) : IClassFixture<IntakeHost>
     }
 
     [Fact]
-    public async Task Modification_updates_the_holder_an_older_version_is_stale_and_no_second_order_is_created()
+    public async Task Modification_updates_the_holder_a_superseded_version_is_duplicate_one_never_applied_is_stale_and_no_second_order_is_created()
     {
         var ordre = Organisation("ORDRE DE TEST", IntakeHost.OrdreOu);
         var rpps = NewRpps();
         var id = "mod-" + rpps;
         var run = await StreamAsync("python", "ordre", ordre, [
             Registration(id, 1, rpps),
-            Registration(id, 2, rpps, "MODIFICATION", nom: "NOUVEAU-NOM"),
+            Registration(id, 3, rpps, "MODIFICATION", nom: "NOUVEAU-NOM"),
             Registration(id, 1, rpps),
-            Registration(id, 2, rpps, "MODIFICATION", nom: "NOUVEAU-NOM"),
+            Registration(id, 2, rpps, "MODIFICATION", nom: "ANCIEN-NOM"),
+            Registration(id, 3, rpps, "MODIFICATION", nom: "NOUVEAU-NOM"),
             Registration(id + "-again", 1, rpps, nom: "NOUVEAU-NOM"),
         ]);
-        Assert.Equal(["ACCEPTED", "ACCEPTED", "STALE", "DUPLICATE", "ACCEPTED"], run.Acks.Select(Outcome));
+        // Version 1 was applied, then superseded: DUPLICATE. Version 2 never was, and 3 stands: STALE.
+        Assert.Equal(["ACCEPTED", "ACCEPTED", "DUPLICATE", "STALE", "DUPLICATE", "ACCEPTED"], run.Acks.Select(Outcome));
+        Assert.NotEmpty(Get(run.Acks[0], "orderId") ?? "");
+        Assert.Equal(Get(run.Acks[0], "orderId"), Get(run.Acks[2], "orderId"));
         Assert.Equal("NOUVEAU-NOM", await ScalarAsync<string>("SELECT nom FROM persons WHERE id_nat = @idNat", new { idNat = "8" + rpps }));
         // A second inscription of a professional with a live order orders nothing more.
-        Assert.Null(Get(run.Acks[4], "orderId") is { Length: > 0 } o ? o : null);
+        Assert.Null(Get(run.Acks[5], "orderId") is { Length: > 0 } o ? o : null);
         Assert.Equal(1L, await ScalarAsync<long>("SELECT count(*) FROM orders o JOIN persons p ON p.id = o.holder_id WHERE p.id_nat = @idNat", new { idNat = "8" + rpps }));
     }
 
@@ -264,6 +268,26 @@ public class IntakeTests(IntakeHost host) : IClassFixture<IntakeHost>
         Assert.Equal("Diplôme non enregistré", rejected.GetProperty("rejectionReason").GetString());
         var untouched = await HttpAssert.JsonAsync(await marseille.LegalRepresentativeClient.GetAsync($"/api/v1/orders/{foreign}"));
         Assert.Equal("awaiting-visa", untouched.GetProperty("state").GetString());
+    }
+
+    [Fact]
+    public async Task Visa_on_an_order_outside_the_ARS_territory_is_answered_as_an_unknown_order()
+    {
+        var world = new World(host);
+        var marseille = await world.StructureAsync(departement: "13");
+        var foreign = (await HttpAssert.JsonAsync(await World.OrderAsync(marseille.LegalRepresentativeClient, marseille.StructureId, World.CpsOrder("60", "S")),
+            HttpStatusCode.Created)).GetProperty("id").GetGuid();
+        var missing = Guid.NewGuid();
+
+        var run = await StreamAsync("node", "ars-visa", Organisation("ARS DE TEST", IntakeHost.ArsOu), [
+            new { recordId = "visa-foreign-" + foreign, version = "1", orderId = foreign.ToString(), decision = "GRANTED" },
+            new { recordId = "visa-missing-" + missing, version = "1", orderId = missing.ToString(), decision = "GRANTED" },
+        ]);
+
+        Assert.True(run.ExitCode == 0, run.Errors);
+        // The same answer for both: an ARS learns nothing of the orders of another territory.
+        Assert.All(run.Acks, a => Assert.Equal(("REJECTED", "order-unknown", "order_id"), (Outcome(a), Get(a, "reasonCode"), Get(a, "field"))));
+        Assert.Equal("awaiting-visa", await ScalarAsync<string>("SELECT state FROM orders WHERE id = @foreign", new { foreign }));
     }
 
     [Fact]
