@@ -34,10 +34,17 @@ public static class IntakeHosting
             // Every service needs PostgreSQL: each name answers from the one readiness check.
             options.Services.Clear();
             options.Services.Map("", result => result.Tags.Contains(HealthChecks.ReadyTag));
-            foreach (var name in ServiceNames)
+            foreach (var name in ServiceNames.Append(global::Grpc.Health.V1.Health.Descriptor.FullName))
             {
                 options.Services.Map(name, result => result.Tags.Contains(HealthChecks.ReadyTag));
             }
+        });
+
+        // Watch streams follow the publisher: one check every 5 s for the whole server, not one per stream.
+        services.Configure<Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckPublisherOptions>(options =>
+        {
+            options.Delay = TimeSpan.FromSeconds(1);
+            options.Period = TimeSpan.FromSeconds(5);
         });
 
         services.AddSingleton<IntakeSettings>();

@@ -140,7 +140,7 @@ public class GrpcServerTests(IntakeHost host) : IClassFixture<IntakeHost>
         using var channel = host.Channel(null);
         var health = new global::Grpc.Health.V1.Health.HealthClient(channel);
 
-        foreach (var service in new[] { "" }.Concat(IntakeHosting.ServiceNames))
+        foreach (var service in new[] { "", "grpc.health.v1.Health" }.Concat(IntakeHosting.ServiceNames))
         {
             Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, (await health.CheckAsync(new HealthCheckRequest { Service = service })).Status);
         }
@@ -182,6 +182,8 @@ public class GrpcServerTests(IntakeHost host) : IClassFixture<IntakeHost>
         Assert.Contains("cpx.intake.v1.OrdreIntake", services);
         Assert.Contains("cpx.intake.v1.ArsIntake", services);
         Assert.Contains("grpc.health.v1.Health", services);
+        Assert.Contains("grpc.reflection.v1alpha.ServerReflection", services);
+        Assert.Contains("grpc.reflection.v1.ServerReflection", services);
     }
 
     [Fact]
