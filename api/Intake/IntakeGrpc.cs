@@ -8,27 +8,27 @@ namespace CpxTeleservice.Intake;
 /// source and checks its kind before it reads a record, then batches of records, each committed
 /// before its acks are sent.
 /// </summary>
-public sealed class OrdreIntakeService(IntakeAuthenticator authenticator, IntakeBatcher batcher, IntakeProcessor processor) : OrdreIntake.OrdreIntakeBase
+public sealed class OrdreIntakeService(IntakeAuthenticator authenticator, IntakeBatcher batcher, IntakeLedger ledger) : OrdreIntake.OrdreIntakeBase
 {
     public override async Task StreamRegistrations(IAsyncStreamReader<ProfessionalRegistration> requestStream, IServerStreamWriter<RegistrationAck> responseStream, ServerCallContext context)
     {
         var source = await authenticator.AuthenticateAsync(context, IntakeKind.Ordre);
-        await batcher.RunAsync(requestStream, responseStream, (batch, ct) => processor.ProcessRegistrationsAsync(source, batch, ct), context.CancellationToken);
+        await batcher.RunAsync(requestStream, responseStream, (batch, ct) => ledger.ProcessAsync(Registrations.Kind, source, batch, ct), context.CancellationToken);
     }
 }
 
 /// <summary><c>cpx.intake.v1.ArsIntake</c>: ADELI registrations and visas, as <see cref="OrdreIntakeService"/>.</summary>
-public sealed class ArsIntakeService(IntakeAuthenticator authenticator, IntakeBatcher batcher, IntakeProcessor processor) : ArsIntake.ArsIntakeBase
+public sealed class ArsIntakeService(IntakeAuthenticator authenticator, IntakeBatcher batcher, IntakeLedger ledger) : ArsIntake.ArsIntakeBase
 {
     public override async Task StreamAdeliRegistrations(IAsyncStreamReader<AdeliRegistration> requestStream, IServerStreamWriter<RegistrationAck> responseStream, ServerCallContext context)
     {
         var source = await authenticator.AuthenticateAsync(context, IntakeKind.Ars);
-        await batcher.RunAsync(requestStream, responseStream, (batch, ct) => processor.ProcessAdeliRegistrationsAsync(source, batch, ct), context.CancellationToken);
+        await batcher.RunAsync(requestStream, responseStream, (batch, ct) => ledger.ProcessAsync(AdeliRegistrations.Kind, source, batch, ct), context.CancellationToken);
     }
 
     public override async Task StreamVisaDecisions(IAsyncStreamReader<VisaDecision> requestStream, IServerStreamWriter<VisaAck> responseStream, ServerCallContext context)
     {
         var source = await authenticator.AuthenticateAsync(context, IntakeKind.Ars);
-        await batcher.RunAsync(requestStream, responseStream, (batch, ct) => processor.ProcessVisaDecisionsAsync(source, batch, ct), context.CancellationToken);
+        await batcher.RunAsync(requestStream, responseStream, (batch, ct) => ledger.ProcessAsync(VisaDecisions.Kind, source, batch, ct), context.CancellationToken);
     }
 }

@@ -50,7 +50,7 @@ public static class IntakeHosting
         services.AddSingleton<IntakeSettings>();
         services.AddSingleton<IntakeAuthenticator>();
         services.AddSingleton<IntakeBatcher>();
-        services.AddSingleton<IntakeProcessor>();
+        services.AddSingleton<IntakeLedger>();
         return builder;
     }
 

@@ -19,8 +19,8 @@ public sealed class BrokenDatabaseHost : IntakeHost
         builder.ConfigureServices(services =>
         {
             // Port 1 on the loopback: nothing listens, the connection is refused at once.
-            services.AddSingleton(provider => new IntakeProcessor(
-                NpgsqlDataSource.Create("Host=127.0.0.1;Port=1;Username=nobody;Timeout=2"), provider.GetRequiredService<ILogger<IntakeProcessor>>()));
+            services.AddSingleton(provider => new IntakeLedger(
+                NpgsqlDataSource.Create("Host=127.0.0.1;Port=1;Username=nobody;Timeout=2"), provider.GetRequiredService<ILogger<IntakeLedger>>()));
             services.AddSingleton<ILoggerProvider>(new QueueLoggerProvider(Log));
         });
     }
