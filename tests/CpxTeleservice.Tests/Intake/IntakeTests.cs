@@ -4,6 +4,8 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using CpxTeleservice.Infrastructure;
+using CpxTeleservice.Intake.V1;
+using CpxTeleservice.Tests.Grpc;
 using CpxTeleservice.Tests.Infrastructure;
 using Dapper;
 
@@ -35,9 +37,10 @@ public sealed class IntakeHost : ServiceHost
 }
 
 /// <summary>
-/// The intake semantics (contract.md, gRPC intake) end to end, driven by the repository's sample
-/// clients: samples/python/stream_records.py on Debian's python3-grpcio and samples/node/stream-records.js
-/// on @grpc/grpc-js, over mutual TLS with organisation certificates, checked against PostgreSQL.
+/// The intake semantics (contract.md, gRPC intake) end to end over mutual TLS with organisation
+/// certificates, checked against PostgreSQL: the rules with Grpc.Net.Client in this process, the
+/// large streams and resends with the repository's sample clients (samples/python/stream_records.py
+/// on Debian's python3-grpcio, samples/node/stream-records.js on @grpc/grpc-js).
 /// </summary>
 public class IntakeTests(IntakeHost host) : IClassFixture<IntakeHost>
 {
@@ -57,8 +60,17 @@ public class IntakeTests(IntakeHost host) : IClassFixture<IntakeHost>
 
     private sealed record Run(int ExitCode, List<JsonElement> Acks, string Errors);
 
+    /// <summary>
+    /// Streams the records (anonymous objects in the protobuf JSON mapping) with <paramref name="client"/>:
+    /// "dotnet" is Grpc.Net.Client in this process; "python" and "node" run the repository's sample clients.
+    /// </summary>
     private async Task<Run> StreamAsync(string client, string service, (string Cert, string Key) organisation, IEnumerable<object> records, int from = 1)
     {
+        if (client == "dotnet")
+        {
+            return await StreamInProcessAsync(service, organisation, records.Skip(from - 1).Select(r => JsonSerializer.Serialize(r)).ToList());
+        }
+
         var file = Path.Combine(Directory.CreateTempSubdirectory("cpx-records-").FullName, "records.jsonl");
         await File.WriteAllLinesAsync(file, records.Select(r => JsonSerializer.Serialize(r)));
         var (program, script) = client == "python"
@@ -83,6 +95,40 @@ public class IntakeTests(IntakeHost host) : IClassFixture<IntakeHost>
         await process.WaitForExitAsync();
         var acks = (await stdout).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
         return new Run(process.ExitCode, acks, await stderr);
+    }
+
+    private async Task<Run> StreamInProcessAsync(string service, (string Cert, string Key) organisation, List<string> lines)
+    {
+        using var pem = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(organisation.Cert, organisation.Key);
+        using var certificate = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12(
+            pem.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pkcs12), null);
+        using var channel = host.Channel(certificate);
+        var acks = new List<Google.Protobuf.IMessage>();
+        try
+        {
+            switch (service)
+            {
+                case "ordre":
+                    acks.AddRange(await channel.StreamAsync(IntakeMethods.StreamRegistrations, lines.Select(Google.Protobuf.JsonParser.Default.Parse<ProfessionalRegistration>)));
+                    break;
+                case "ars-adeli":
+                    acks.AddRange(await channel.StreamAsync(IntakeMethods.StreamAdeliRegistrations, lines.Select(Google.Protobuf.JsonParser.Default.Parse<AdeliRegistration>)));
+                    break;
+                case "ars-visa":
+                    acks.AddRange(await channel.StreamAsync(IntakeMethods.StreamVisaDecisions, lines.Select(Google.Protobuf.JsonParser.Default.Parse<VisaDecision>)));
+                    break;
+                default:
+                    throw new ArgumentOutOfRangeException(nameof(service));
+            }
+        }
+        catch (global::Grpc.Core.RpcException exception)
+        {
+            // The gRPC name of the status, as the sample clients print it (e.g. PERMISSION_DENIED).
+            var name = System.Text.RegularExpressions.Regex.Replace(exception.StatusCode.ToString(), "(?<=[a-z])(?=[A-Z])", "_").ToUpperInvariant();
+            return new Run(1, [], $"{name}: {exception.Status.Detail}");
+        }
+
+        return new Run(0, acks.Select(a => JsonDocument.Parse(Google.Protobuf.JsonFormatter.Default.Format(a)).RootElement).ToList(), "");
     }
 
     private static string PemOf(CpxTeleservice.DevPki.IssuedCertificate certificate)
@@ -187,7 +233,7 @@ public class IntakeTests(IntakeHost host) : IClassFixture<IntakeHost>
         var ordre = Organisation("ORDRE DE TEST", IntakeHost.OrdreOu);
         var rpps = NewRpps();
         var id = "mod-" + rpps;
-        var run = await StreamAsync("python", "ordre", ordre, [
+        var run = await StreamAsync("dotnet", "ordre", ordre, [
             Registration(id, 1, rpps),
             Registration(id, 3, rpps, "MODIFICATION", nom: "NOUVEAU-NOM"),
             Registration(id, 1, rpps),
@@ -211,7 +257,7 @@ public class IntakeTests(IntakeHost host) : IClassFixture<IntakeHost>
         var ordre = Organisation("ORDRE DE TEST", IntakeHost.OrdreOu);
         var medecin = NewRpps();
         var infirmier = NewRpps();
-        var run = await StreamAsync("python", "ordre", ordre, [
+        var run = await StreamAsync("dotnet", "ordre", ordre, [
             Registration("cpf-" + medecin, 1, medecin, profession: "10", categorie: "E"),
             Registration("cpf-" + infirmier, 1, infirmier, profession: "60", categorie: "E"),
         ]);
@@ -230,7 +276,7 @@ public class IntakeTests(IntakeHost host) : IClassFixture<IntakeHost>
         using var client = host.CreateClient(card);
         await HttpAssert.JsonAsync(await client.GetAsync("/api/v1/me"));
 
-        var run = await StreamAsync("python", "ordre", ordre, [Registration("rad-" + rpps, 1, rpps, "RADIATION")]);
+        var run = await StreamAsync("dotnet", "ordre", ordre, [Registration("rad-" + rpps, 1, rpps, "RADIATION")]);
         Assert.Equal("ACCEPTED", Outcome(Assert.Single(run.Acks)));
         await HttpAssert.ProblemAsync(await client.GetAsync("/api/v1/me"), HttpStatusCode.Unauthorized, ProblemTypes.CardInOpposition);
     }
@@ -248,7 +294,7 @@ public class IntakeTests(IntakeHost host) : IClassFixture<IntakeHost>
         var foreign = await Order(marseille);
 
         var ars = Organisation("ARS DE TEST", IntakeHost.ArsOu);
-        var run = await StreamAsync("python", "ars-visa", ars, [
+        var run = await StreamAsync("dotnet", "ars-visa", ars, [
             new { recordId = "visa-" + granted, version = "1", orderId = granted.ToString(), decision = "GRANTED", decidedAt = "2026-04-30T08:00:00Z" },
             new { recordId = "visa-" + refused, version = "1", orderId = refused.ToString(), decision = "REFUSED", reason = "Diplôme non enregistré" },
             new { recordId = "visa-" + foreign, version = "1", orderId = foreign.ToString(), decision = "GRANTED" },
@@ -279,7 +325,7 @@ public class IntakeTests(IntakeHost host) : IClassFixture<IntakeHost>
             HttpStatusCode.Created)).GetProperty("id").GetGuid();
         var missing = Guid.NewGuid();
 
-        var run = await StreamAsync("node", "ars-visa", Organisation("ARS DE TEST", IntakeHost.ArsOu), [
+        var run = await StreamAsync("dotnet", "ars-visa", Organisation("ARS DE TEST", IntakeHost.ArsOu), [
             new { recordId = "visa-foreign-" + foreign, version = "1", orderId = foreign.ToString(), decision = "GRANTED" },
             new { recordId = "visa-missing-" + missing, version = "1", orderId = missing.ToString(), decision = "GRANTED" },
         ]);
@@ -301,7 +347,7 @@ public class IntakeTests(IntakeHost host) : IClassFixture<IntakeHost>
             identity = new { nomExercice = "INFIRMIERE", prenom = "ZOE" },
             exercise = new { profession = "60", categorieProfessionnelle = "C", modeExercice = "S", place = new { address = new { departement } } },
         };
-        var run = await StreamAsync("python", "ars-adeli", ars, [Adeli("75" + id[..6] + "0", "75"), Adeli("13" + id[..6] + "0", "13")]);
+        var run = await StreamAsync("dotnet", "ars-adeli", ars, [Adeli("75" + id[..6] + "0", "75"), Adeli("13" + id[..6] + "0", "13")]);
         Assert.Equal(["ACCEPTED", "REJECTED"], run.Acks.Select(Outcome));
         Assert.Equal("outside-territory", Get(run.Acks[1], "reasonCode"));
         Assert.Equal("75" + id[..6] + "0", await ScalarAsync<string>("SELECT adeli FROM persons WHERE id_nat = @idNat", new { idNat = "075" + id[..6] + "0" }));
@@ -311,7 +357,7 @@ public class IntakeTests(IntakeHost host) : IClassFixture<IntakeHost>
     public async Task An_Ordre_cannot_send_visas()
     {
         var ordre = Organisation("ORDRE DE TEST", IntakeHost.OrdreOu);
-        var run = await StreamAsync("python", "ars-visa", ordre, [new { recordId = "x", version = "1", orderId = Guid.NewGuid().ToString(), decision = "GRANTED" }]);
+        var run = await StreamAsync("dotnet", "ars-visa", ordre, [new { recordId = "x", version = "1", orderId = Guid.NewGuid().ToString(), decision = "GRANTED" }]);
         Assert.NotEqual(0, run.ExitCode);
         Assert.Contains("PERMISSION_DENIED", run.Errors);
     }
@@ -330,7 +376,7 @@ public class IntakeTests(IntakeHost host) : IClassFixture<IntakeHost>
         }
 
         // This Ordre (infirmiers, médecins) sends a radiation and a modification for a pharmacien.
-        var run = await StreamAsync("python", "ordre", ordre, [
+        var run = await StreamAsync("dotnet", "ordre", ordre, [
             Registration("own-1-" + pharmacien, 1, pharmacien, "RADIATION"),
             Registration("own-2-" + pharmacien, 1, pharmacien, "MODIFICATION", nom: "USURPE"),
         ]);
@@ -345,7 +391,7 @@ public class IntakeTests(IntakeHost host) : IClassFixture<IntakeHost>
     {
         var ordre = Organisation("ORDRE DE TEST", IntakeHost.OrdreOu);
         var records = new[] { NewRpps(), NewRpps(), NewRpps() }.Select((rpps, i) => Registration($"nul-{i}-{rpps}", 1, rpps, nom: i == 1 ? "NUL\u0000NOM" : "SOIGNANT")).ToList();
-        var run = await StreamAsync("python", "ordre", ordre, records);
+        var run = await StreamAsync("dotnet", "ordre", ordre, records);
         Assert.True(run.ExitCode == 0, run.Errors);
         Assert.Equal(["ACCEPTED", "REJECTED", "ACCEPTED"], run.Acks.Select(Outcome));
         Assert.Equal("nul-character", Get(run.Acks[1], "reasonCode"));
