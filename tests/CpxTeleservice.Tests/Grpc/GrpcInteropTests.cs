@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using CpxTeleservice.DevPki;
 using CpxTeleservice.Tests.Infrastructure;
@@ -13,6 +14,9 @@ public class IntakeHost : ServiceHost
     public const string ArsIdNatStruct = "1130000000";
     public const int MaxReceiveMessageSize = 64 * 1024;
 
+    /// <summary>A certificate of the Ordre configured by its serial number alone (its CN is not configured).</summary>
+    public X509Certificate2 SerialOnly { get; } = GrpcChannels.Organisation(OrdreIdNatStruct, "CONFIGURED BY SERIAL");
+
     /// <summary>The subject CN of the certificates configured for both sources.</summary>
     public const string CertificateName = "INTAKE TEST";
 
@@ -24,6 +28,7 @@ public class IntakeHost : ServiceHost
         With("Intake:Sources:0:Name", "Ordre national des infirmiers (test)");
         With("Intake:Sources:0:Professions:0", "60");
         With("Intake:Sources:1:IdNatStruct", ArsIdNatStruct);
+        With("Intake:Sources:0:Certificates:1", "serial=" + SerialOnly.SerialNumber);
         With("Intake:Sources:1:Certificates:0", "CN=" + CertificateName);
         With("Intake:Sources:1:Kind", "ars");
         With("Intake:Sources:1:Name", "ARS Provence-Alpes-Côte d'Azur (test)");

@@ -112,6 +112,20 @@ public class GrpcServerTests(IntakeHost host) : IClassFixture<IntakeHost>
     }
 
     [Fact]
+    public async Task Certificate_configured_by_serial_speaks_for_the_source_and_another_with_its_CN_does_not()
+    {
+        using (var channel = host.Channel(host.SerialOnly))
+        {
+            var acks = await channel.StreamAsync(IntakeMethods.StreamRegistrations, [Registration("serial-1")]);
+            Assert.Equal("serial-1", Assert.Single(acks).RecordId);
+        }
+
+        var sameName = await RefusedAsync(GrpcChannels.Organisation(IntakeHost.OrdreIdNatStruct, host.SerialOnly.GetNameInfo(System.Security.Cryptography.X509Certificates.X509NameType.SimpleName, false)));
+        Assert.Equal(StatusCode.Unauthenticated, sameName.StatusCode);
+        Assert.StartsWith("intake-source-unknown", sameName.Status.Detail);
+    }
+
+    [Fact]
     public async Task Gzip_message_that_inflates_past_the_receive_limit_is_RESOURCE_EXHAUSTED()
     {
         // 8 MB of one letter compresses to a few kilobytes: the frame passes the 64 KiB limit, its content does not.
