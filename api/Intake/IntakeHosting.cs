@@ -56,10 +56,11 @@ public static class IntakeHosting
 
     public static IEndpointRouteBuilder MapIntakeGrpc(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGrpcService<OrdreIntakeService>();
-        endpoints.MapGrpcService<ArsIntakeService>();
-        endpoints.MapGrpcHealthChecksService().AllowAnonymous();
-        endpoints.MapGrpcReflectionService().AllowAnonymous();
+        // gRPC methods are described by protos/ and reflection, not by openapi.yaml.
+        endpoints.MapGrpcService<OrdreIntakeService>().ExcludeFromDescription();
+        endpoints.MapGrpcService<ArsIntakeService>().ExcludeFromDescription();
+        endpoints.MapGrpcHealthChecksService().AllowAnonymous().ExcludeFromDescription();
+        endpoints.MapGrpcReflectionService().AllowAnonymous().ExcludeFromDescription();
         return endpoints;
     }
 }
