@@ -16,6 +16,8 @@ public static class Hosting
     public static WebApplicationBuilder AddCpxServices(this WebApplicationBuilder builder)
     {
         var configuration = builder.Configuration;
+        var security = SecuritySettings.Load(configuration, builder.Environment);
+        var handshakePolicy = HandshakePolicy.Create(security);
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
             kestrel.AddServerHeader = false;
@@ -28,6 +30,7 @@ public static class Hosting
                 // chain against the system store: the handler checks it against the configured anchors.
                 https.ClientCertificateMode = ClientCertificateMode.AllowCertificate;
                 https.AllowAnyClientCertificate();
+                HandshakePolicy.Apply(https, handshakePolicy);
                 var tls = context.Configuration.GetSection("Tls");
                 if (tls["Certificate"] is { Length: > 0 } certificatePath)
                 {
@@ -58,7 +61,7 @@ public static class Hosting
         builder.Services.AddHostedService(services => services.GetRequiredService<Parc.RenewalJob>());
         builder.Services.AddSingleton<AuditRefusalsFilter>();
         Dapper.DefaultTypeMap.MatchNamesWithUnderscores = true;
-        builder.Services.AddSingleton(SecuritySettings.Load(configuration, builder.Environment));
+        builder.Services.AddSingleton(security);
 
         if (configuration["DataProtection:KeysPath"] is { Length: > 0 } keys)
         {

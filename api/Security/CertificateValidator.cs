@@ -25,6 +25,10 @@ public sealed class TrustAnchorSet
     public X509Certificate2Collection Roots { get; } = [];
     public X509Certificate2Collection Intermediates { get; } = [];
 
+    /// <summary>Whether <paramref name="certificate"/> is one of the bundle's certificates (root or intermediate).</summary>
+    public bool Contains(X509Certificate2 certificate) =>
+        Roots.Concat(Intermediates).Any(anchor => anchor.RawData.AsSpan().SequenceEqual(certificate.RawData));
+
     public static TrustAnchorSet LoadPem(string path)
     {
         if (!File.Exists(path))
@@ -112,6 +116,13 @@ public static class CertificateValidator
             if (!anchors.Roots.Contains(top))
             {
                 return new(CertificateRefusal.Untrusted, "The chain does not end at a configured trust anchor.");
+            }
+
+            // Trust exactly what is configured: the certificate's own issuer is one of the bundle's CAs,
+            // whatever other CA under the same root the chain engine might find elsewhere.
+            if (chain.ChainElements.Count < 2 || !anchors.Contains(chain.ChainElements[1].Certificate))
+            {
+                return new(CertificateRefusal.Untrusted, "The certificate is not issued by a configured CA.");
             }
         }
 
