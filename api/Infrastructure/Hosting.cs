@@ -51,7 +51,13 @@ public static class Hosting
 
         builder.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString) { Name = "cpx" }.Build());
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<MigrationRunner>();
+        // Migrations run as the schema's owner when ConnectionStrings__PostgresOwner is set (README, "Database
+        // roles"): an unpooled source used only by them, while the service's pool logs in as the runtime role.
+        builder.Services.AddSingleton(services => new MigrationRunner(
+            configuration.GetConnectionString("PostgresOwner") is { Length: > 0 } owner
+                ? new NpgsqlDataSourceBuilder(owner) { Name = "cpx-owner", ConnectionStringBuilder = { Pooling = false } }.Build()
+                : services.GetRequiredService<NpgsqlDataSource>(),
+            services.GetRequiredService<ILogger<MigrationRunner>>()));
         builder.Services.AddHostedService<MigrationHostedService>();
         builder.Services.AddSingleton<AuditLog>();
         builder.Services.AddSingleton<Orders.ExpectedDates>();

@@ -62,7 +62,13 @@ public sealed class MigrationRunner(NpgsqlDataSource dataSource, ILogger<Migrati
         await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_lock(@key)", new { key = AdvisoryLockKey }, cancellationToken: cancellationToken));
         try
         {
-            await connection.ExecuteAsync(new CommandDefinition(
+            // Checked before creating: a role without the right to create (the service's runtime role) may
+            // still start on a database whose migrations are all applied.
+            var recorded = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+                "SELECT to_regclass('schema_migrations') IS NOT NULL", cancellationToken: cancellationToken));
+            if (!recorded)
+            {
+                await connection.ExecuteAsync(new CommandDefinition(
                 """
                 CREATE TABLE IF NOT EXISTS schema_migrations (
                     version    integer PRIMARY KEY,
@@ -71,6 +77,7 @@ public sealed class MigrationRunner(NpgsqlDataSource dataSource, ILogger<Migrati
                     applied_at timestamptz NOT NULL DEFAULT now()
                 )
                 """, cancellationToken: cancellationToken));
+            }
 
             var applied = (await connection.QueryAsync<(int Version, string Name, string Checksum)>(
                 new CommandDefinition("SELECT version, name, checksum FROM schema_migrations ORDER BY version", cancellationToken: cancellationToken)))

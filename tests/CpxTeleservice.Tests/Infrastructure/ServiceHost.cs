@@ -48,7 +48,9 @@ public class ServiceHost : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseEnvironment("Testing");
         var settings = new Dictionary<string, string?>
         {
-            ["ConnectionStrings:Postgres"] = Database.ConnectionString,
+            // The service logs in as the runtime role; its migrations run as the schema's owner.
+            ["ConnectionStrings:Postgres"] = Database.RuntimeConnectionString,
+            ["ConnectionStrings:PostgresOwner"] = _settings.ContainsKey("ConnectionStrings:Postgres") ? null : Database.OwnerConnectionString,
             ["Trust:CardAnchors"] = Pki.CardAnchorsPath,
             ["Trust:OrganisationAnchors"] = Pki.OrganisationAnchorsPath,
             ["Tls:Certificate"] = Pki.ServerCertificatePath,

@@ -8,15 +8,30 @@ namespace CpxTeleservice.Tests.Infrastructure;
 /// </summary>
 public sealed class TestDatabase : IAsyncDisposable
 {
+    /// <summary>The schema's owner, which applies the migrations (README, "Database roles").</summary>
+    public const string OwnerRole = "cpx_owner";
+
+    /// <summary>The service's login role, a member of cpx_runtime (db/migrations/005_runtime_role.sql).</summary>
+    public const string RuntimeRole = "cpx_app";
+
+    private static readonly Lazy<Task> Roles = new(CreateRolesAsync);
+
     private TestDatabase(string name, string connectionString)
     {
         Name = name;
         ConnectionString = connectionString;
         DataSource = NpgsqlDataSource.Create(connectionString);
+        OwnerConnectionString = new NpgsqlConnectionStringBuilder(connectionString) { Username = OwnerRole }.ConnectionString;
+        RuntimeConnectionString = new NpgsqlConnectionStringBuilder(connectionString) { Username = RuntimeRole }.ConnectionString;
     }
 
     public string Name { get; }
+
+    /// <summary>The cluster's superuser on this database: what tests arrange and inspect with.</summary>
     public string ConnectionString { get; }
+
+    public string OwnerConnectionString { get; }
+    public string RuntimeConnectionString { get; }
     public NpgsqlDataSource DataSource { get; }
 
     public static string AdminConnectionString =>
@@ -27,15 +42,34 @@ public sealed class TestDatabase : IAsyncDisposable
     public static async Task<TestDatabase> CreateAsync()
     {
         var name = "cpx_t_" + Guid.NewGuid().ToString("N")[..16];
+        await Roles.Value;
         await using (var admin = new NpgsqlConnection(AdminConnectionString))
         {
             await admin.OpenAsync();
-            await using var command = new NpgsqlCommand($"CREATE DATABASE {name}", admin);
+            await using var command = new NpgsqlCommand($"CREATE DATABASE {name} OWNER {OwnerRole}", admin);
             await command.ExecuteNonQueryAsync();
         }
 
         var builder = new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = name };
         return new TestDatabase(name, builder.ConnectionString);
+    }
+
+    /// <summary>The roles ./dev creates, once per test run: the cluster is the run's own, and roles are cluster-wide.</summary>
+    private static async Task CreateRolesAsync()
+    {
+        await using var admin = new NpgsqlConnection(AdminConnectionString);
+        await admin.OpenAsync();
+        await using var command = new NpgsqlCommand(
+            $$"""
+            DO $$
+            BEGIN
+                IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'cpx_runtime') THEN CREATE ROLE cpx_runtime NOLOGIN; END IF;
+                IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{{OwnerRole}}') THEN CREATE ROLE {{OwnerRole}} LOGIN; END IF;
+                IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{{RuntimeRole}}') THEN CREATE ROLE {{RuntimeRole}} LOGIN IN ROLE cpx_runtime; END IF;
+            END
+            $$
+            """, admin);
+        await command.ExecuteNonQueryAsync();
     }
 
     public async ValueTask DisposeAsync()
