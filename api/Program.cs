@@ -14,6 +14,7 @@ var builder = WebApplication.CreateBuilder(ServerStart.Options(args));
 builder.AddCpxServices();
 builder.AddHealthApi();
 builder.AddIntakeGrpc();
+builder.AddCpxLimits();
 var app = builder.Build();
 
 if (args.Contains("migrate"))
@@ -27,6 +28,7 @@ if (args.Contains("migrate"))
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseCpxInputGuard();
 app.UseAuthentication();
 app.UseAuthorization();
 

@@ -38,6 +38,25 @@ public sealed class AuditLog(NpgsqlDataSource dataSource, ILogger<AuditLog> logg
         }
     }
 
+    /// <summary>Records an entry that stands for <paramref name="occurrences"/> identical events (counted refusals).</summary>
+    public async Task RecordAsync(AuditEntry entry, int occurrences)
+    {
+        try
+        {
+            await using var connection = await dataSource.OpenConnectionAsync();
+            await connection.ExecuteAsync(
+                """
+                INSERT INTO audit_events (actor_id_nat, actor_card_serial, structure_id, action, target, outcome, detail, request_id, occurrences)
+                VALUES (@ActorIdNat, @ActorCardSerial, @StructureId, @Action, @Target, @Outcome, @Detail, @RequestId, @occurrences)
+                """,
+                new { entry.ActorIdNat, entry.ActorCardSerial, entry.StructureId, entry.Action, entry.Target, entry.Outcome, entry.Detail, entry.RequestId, occurrences });
+        }
+        catch (NpgsqlException exception)
+        {
+            logger.LogError(exception, "Could not record audit entry {Action} {Outcome} ×{Occurrences}", entry.Action, entry.Outcome, occurrences);
+        }
+    }
+
     /// <summary>Records an entry inside the caller's transaction, so that it commits with the change it describes.</summary>
     public static Task RecordAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, AuditEntry entry) =>
         connection.ExecuteAsync(Insert, entry, transaction);

@@ -87,6 +87,7 @@ public sealed class CardAuthenticationHandler(
     SecuritySettings settings,
     NpgsqlDataSource dataSource,
     AuditLog audit,
+    RefusalAudit refusals,
     TimeProvider time)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
@@ -263,10 +264,10 @@ public sealed class CardAuthenticationHandler(
         // Who a certificate names is only believed once its chain is trusted; before that it is a claim.
         var trusted = _refusal is not (CertificateRefusal.Missing or CertificateRefusal.Untrusted);
         var detail = trusted || _profile?.IdNat is null ? _detail : $"{_detail} Claimed: {_profile.IdNat}, card {_profile.CardSerial}.";
-        await audit.RecordAsync(new AuditEntry(
+        // Counted per source and reason, a bounded number of rows per window (RefusalAudit); logged likewise.
+        await refusals.RecordAsync(Context.Connection.RemoteIpAddress, new AuditEntry(
             trusted ? _profile?.IdNat : null, trusted ? _profile?.CardSerial : null, null, "authenticate", $"{Request.Method} {Request.Path}",
             "refused:" + type[ProblemTypes.Prefix.Length..], detail, Context.TraceIdentifier));
-        Logger.LogInformation("Authentication refused ({Reason}): {Detail}", _refusal, _detail);
         await ProblemWriter.WriteAsync(Context, StatusCodes.Status401Unauthorized, type, title, _detail);
     }
 
