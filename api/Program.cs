@@ -30,6 +30,7 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseCpxInputGuard();
 app.UseAuthentication();
+app.UseCpxLimits();
 app.UseAuthorization();
 
 app.MapHealthApi();

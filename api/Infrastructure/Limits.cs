@@ -1,28 +1,181 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
 using CpxTeleservice.Security;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace CpxTeleservice.Infrastructure;
+
+/// <summary>The database pool of authentication alone, so that exports and intake cannot take the connections it needs.</summary>
+public sealed class AuthenticationDatabase(NpgsqlDataSource dataSource)
+{
+    public NpgsqlDataSource DataSource { get; } = dataSource;
+}
 
 /// <summary>The limits on hostile callers (README, "Limits"), registered and put in the pipeline in one place.</summary>
 public static class Limits
 {
+    private const string UploadEndpoint = "UploadContractDocument";
+    private const string ExportEndpoint = "ListStructureCards";
+
     public static WebApplicationBuilder AddCpxLimits(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<LimitsOptions>()
             .Bind(builder.Configuration.GetSection(LimitsOptions.Section))
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        var maxStringLength = builder.Configuration.GetSection(LimitsOptions.Section).Get<LimitsOptions>()?.MaxStringLength ?? new LimitsOptions().MaxStringLength;
-        builder.Services.ConfigureHttpJsonOptions(json => InputGuard.Configure(json.SerializerOptions, maxStringLength));
-        builder.Services.AddSingleton<RefusalAudit>();
+        var limits = builder.Configuration.GetSection(LimitsOptions.Section).Get<LimitsOptions>() ?? new LimitsOptions();
+        builder.Services.ConfigureHttpJsonOptions(json => InputGuard.Configure(json.SerializerOptions, limits.MaxStringLength));
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxConcurrentConnections = limits.MaxConnections;
+            kestrel.Limits.MaxConcurrentUpgradedConnections = limits.MaxConnections;
+            kestrel.Limits.Http2.MaxStreamsPerConnection = limits.MaxStreamsPerConnection;
+            kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(limits.RequestHeadersTimeoutSeconds);
+        });
+
+        builder.Services.AddSingleton(services =>
+        {
+            var connectionString = new NpgsqlConnectionStringBuilder(builder.Configuration.GetConnectionString("Postgres"))
+            {
+                MaxPoolSize = limits.AuthenticationPoolSize,
+            };
+            return new AuthenticationDatabase(new NpgsqlDataSourceBuilder(connectionString.ConnectionString) { Name = "cpx-authentication" }.Build());
+        });
+        builder.Services.AddSingleton(services => new RefusalAudit(
+            new Audit.AuditLog(services.GetRequiredService<AuthenticationDatabase>().DataSource, services.GetRequiredService<ILogger<Audit.AuditLog>>()),
+            services.GetRequiredService<TimeProvider>(), services.GetRequiredService<IOptions<LimitsOptions>>(), services.GetRequiredService<ILogger<RefusalAudit>>()));
         builder.Services.AddHostedService(services => services.GetRequiredService<RefusalAudit>());
+        builder.Services.AddSingleton<ExportGate>();
+
+        builder.Services.AddRateLimiter(options =>
+        {
+            options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
+                context.Features.Get<Caller>() is { } caller
+                    ? RateLimitPartition.GetTokenBucketLimiter("card " + caller.IdNat, _ => Bucket(limits.RequestsPerSecondPerCard))
+                    : RateLimitPartition.GetTokenBucketLimiter("address " + RefusalAudit.SourceOf(context.Connection.RemoteIpAddress), _ => Bucket(limits.RequestsPerSecondPerAddress)));
+            options.OnRejected = (rejected, cancellationToken) => RateLimitedAsync(rejected.HttpContext,
+                rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromSeconds(1));
+        });
         return builder;
     }
 
-    /// <summary>Before authentication: the query and path checks.</summary>
+    private static TokenBucketRateLimiterOptions Bucket(int perSecond) => new()
+    {
+        TokenLimit = perSecond,
+        TokensPerPeriod = perSecond,
+        ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+        QueueLimit = 0,
+        AutoReplenishment = true,
+    };
+
+    /// <summary>429 <c>/problems/rate-limited</c> with <c>Retry-After</c> in whole seconds.</summary>
+    public static async ValueTask RateLimitedAsync(HttpContext context, TimeSpan retryAfter, string? detail = null)
+    {
+        var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+        context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        await ProblemWriter.WriteAsync(context, StatusCodes.Status429TooManyRequests, ProblemTypes.RateLimited, "Too many requests",
+            detail ?? $"Retry after {seconds} s.");
+    }
+
+    /// <summary>Before authentication: the query and path checks, and each route's body limit.</summary>
     public static WebApplication UseCpxInputGuard(this WebApplication app)
     {
         app.Use(InputGuard.Middleware);
+        app.Use(async (context, next) =>
+        {
+            if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } body
+                && !(context.Request.ContentType?.StartsWith("application/grpc", StringComparison.Ordinal) ?? false))
+            {
+                var limits = context.RequestServices.GetRequiredService<IOptions<LimitsOptions>>().Value;
+                body.MaxRequestBodySize = EndpointName(context) == UploadEndpoint
+                    ? context.RequestServices.GetRequiredService<IConfiguration>().GetValue("Contract:MaxDocumentBytes", 5 * 1024 * 1024) + 64 * 1024
+                    : limits.MaxJsonBodyBytes;
+            }
+
+            await next();
+        });
         return app;
+    }
+
+    /// <summary>After authentication: the rate limiter (by card, or by address before a card is authenticated) and the export gate.</summary>
+    public static WebApplication UseCpxLimits(this WebApplication app)
+    {
+        app.UseRateLimiter();
+        app.Use(async (context, next) =>
+        {
+            if (EndpointName(context) == ExportEndpoint && context.Request.Headers.Accept.ToString().Contains("text/csv", StringComparison.OrdinalIgnoreCase)
+                && context.Features.Get<Caller>() is { } caller)
+            {
+                using var lease = context.RequestServices.GetRequiredService<ExportGate>().TryEnter(caller.IdNat);
+                if (lease is null)
+                {
+                    await RateLimitedAsync(context, TimeSpan.FromSeconds(1), "Too many CSV exports at once: wait for one to finish.");
+                    return;
+                }
+
+                await next();
+                return;
+            }
+
+            await next();
+        });
+        return app;
+    }
+
+    private static string? EndpointName(HttpContext context) => context.GetEndpoint()?.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName;
+}
+
+/// <summary>CSV exports running at once: per caller and for the whole service.</summary>
+public sealed class ExportGate(IOptions<LimitsOptions> options)
+{
+    private readonly Dictionary<string, int> _perCaller = new();
+    private int _total;
+
+    /// <summary>A lease to release when the export ends, or null when the caller or the service is at its limit.</summary>
+    public IDisposable? TryEnter(string caller)
+    {
+        var limits = options.Value;
+        lock (_perCaller)
+        {
+            var mine = _perCaller.GetValueOrDefault(caller);
+            if (mine >= limits.ConcurrentExportsPerCaller || _total >= limits.ConcurrentExports)
+            {
+                return null;
+            }
+
+            _perCaller[caller] = mine + 1;
+            _total++;
+        }
+
+        return new Lease(this, caller);
+    }
+
+    private void Leave(string caller)
+    {
+        lock (_perCaller)
+        {
+            _total--;
+            if (--_perCaller[caller] == 0)
+            {
+                _perCaller.Remove(caller);
+            }
+        }
+    }
+
+    private sealed class Lease(ExportGate gate, string caller) : IDisposable
+    {
+        private int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                gate.Leave(caller);
+            }
+        }
     }
 }

@@ -30,4 +30,44 @@ public sealed class LimitsOptions
     /// <summary>Longest string accepted anywhere: a JSON string value, a query parameter, the path.</summary>
     [Range(64, 1_000_000)]
     public int MaxStringLength { get; set; } = 1000;
+
+    /// <summary>Requests per second an authenticated card may make (token bucket, by IdNat); also its burst.</summary>
+    [Range(1, 1_000_000)]
+    public int RequestsPerSecondPerCard { get; set; } = 5000;
+
+    /// <summary>Requests per second from one client address before authentication succeeds (no card, a refused card, gRPC, probes).</summary>
+    [Range(1, 1_000_000)]
+    public int RequestsPerSecondPerAddress { get; set; } = 500;
+
+    /// <summary>CSV exports of the parc one caller may run at once.</summary>
+    [Range(1, 1000)]
+    public int ConcurrentExportsPerCaller { get; set; } = 2;
+
+    /// <summary>CSV exports the whole service runs at once.</summary>
+    [Range(1, 1000)]
+    public int ConcurrentExports { get; set; } = 8;
+
+    /// <summary>Kestrel: open connections at most.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxConnections { get; set; } = 2000;
+
+    /// <summary>Kestrel: concurrent HTTP/2 streams per connection.</summary>
+    [Range(1, 10_000)]
+    public int MaxStreamsPerConnection { get; set; } = 100;
+
+    /// <summary>Kestrel: seconds a client has to send the request headers.</summary>
+    [Range(1, 3600)]
+    public int RequestHeadersTimeoutSeconds { get; set; } = 10;
+
+    /// <summary>Largest body of a JSON request (every route but the document upload, which takes Contract__MaxDocumentBytes, and gRPC, which has its own).</summary>
+    [Range(1024, 100_000_000)]
+    public int MaxJsonBodyBytes { get; set; } = 65_536;
+
+    /// <summary>Documents a structure's contract may hold.</summary>
+    [Range(2, 10_000)]
+    public int MaxDocumentsPerContract { get; set; } = 20;
+
+    /// <summary>Database connections kept for authentication alone (the card registry and refusals' audit), apart from the pool everything else shares.</summary>
+    [Range(1, 1000)]
+    public int AuthenticationPoolSize { get; set; } = 10;
 }

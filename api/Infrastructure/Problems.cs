@@ -28,6 +28,12 @@ public static class ProblemTypes
     public const string Validation = Prefix + "validation";
     public const string NotReady = Prefix + "not-ready";
 
+    // Limits on hostile callers (README, "Limits")
+    public const string RateLimited = Prefix + "rate-limited";
+    public const string PayloadTooLarge = Prefix + "payload-too-large";
+    public const string UnsupportedMediaType = Prefix + "unsupported-media-type";
+    public const string ContractDocumentsLimit = Prefix + "contract-documents-limit";
+
     // Structures and contracts (seed 004 §2)
     public const string StructureAlreadyRegistered = Prefix + "structure-already-registered";
     public const string ContractNotActive = Prefix + "contract-not-active";
@@ -89,6 +95,9 @@ public static class ProblemTypes
         StatusCodes.Status400BadRequest => BadRequest,
         StatusCodes.Status404NotFound => NotFound,
         StatusCodes.Status405MethodNotAllowed => MethodNotAllowed,
+        StatusCodes.Status413PayloadTooLarge => PayloadTooLarge,
+        StatusCodes.Status415UnsupportedMediaType => UnsupportedMediaType,
+        StatusCodes.Status429TooManyRequests => RateLimited,
         StatusCodes.Status403Forbidden => Forbidden,
         StatusCodes.Status500InternalServerError => Internal,
         _ => null,

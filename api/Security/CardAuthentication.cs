@@ -85,7 +85,7 @@ public sealed class CardAuthenticationHandler(
     ILoggerFactory logger,
     UrlEncoder encoder,
     SecuritySettings settings,
-    NpgsqlDataSource dataSource,
+    AuthenticationDatabase authenticationDatabase,
     AuditLog audit,
     RefusalAudit refusals,
     TimeProvider time)
@@ -133,7 +133,8 @@ public sealed class CardAuthenticationHandler(
             return Refuse(CertificateRefusal.NotACard, "The certificate lacks the CN, the card type (1.2.250.1.71.1.2.2) or the token id (1.2.250.1.71.1.2.3) of a CPx card.");
         }
 
-        await using var connection = await dataSource.OpenConnectionAsync(Context.RequestAborted);
+        // A pool of its own: exports and intake cannot take the connections authentication needs.
+        await using var connection = await authenticationDatabase.DataSource.OpenConnectionAsync(Context.RequestAborted);
         var card = await connection.QuerySingleOrDefaultAsync<RegistryCard>(new CommandDefinition(
             """
             SELECT c.id AS CardId, c.card_type AS CardType, c.state AS State, c.valid_until AS ValidUntil, c.profession AS Profession,

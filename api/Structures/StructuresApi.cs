@@ -246,6 +246,13 @@ public static class StructuresApi
             return Problem.Conflict(ProblemTypes.ContractAlreadyActive, "The contract is already active", "Its documents can no longer change.");
         }
 
+        var maxDocuments = http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<LimitsOptions>>().Value.MaxDocumentsPerContract;
+        if (await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+                "SELECT count(*) FROM contract_documents WHERE structure_id = @structureId", new { structureId }, transaction, cancellationToken: cancellationToken)) >= maxDocuments)
+        {
+            return Problem.Conflict(ProblemTypes.ContractDocumentsLimit, "The contract holds the most documents allowed", $"At most {maxDocuments} documents (Limits__MaxDocumentsPerContract).");
+        }
+
         var view = new ContractDocumentView(Guid.CreateVersion7(), kind, mediaType, Path.GetFileName(file.FileName), content.Length,
             Convert.ToHexString(SHA256.HashData(content)).ToLowerInvariant(), DateTime.UtcNow);
         await connection.ExecuteAsync(new CommandDefinition(

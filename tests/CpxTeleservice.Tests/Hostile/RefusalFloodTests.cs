@@ -6,11 +6,17 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace CpxTeleservice.Tests.Hostile;
 
+/// <summary>A host whose per-address rate limit lets the whole flood through to authentication.</summary>
+public sealed class UnthrottledHost : ServiceHost
+{
+    public UnthrottledHost() => With("Limits:RequestsPerSecondPerAddress", "1000000");
+}
+
 /// <summary>
 /// Refused authentications are audited and counted, but a stranger cannot grow the audit trail without
 /// bound (README, "Limits"): per source and reason, ten rows a minute, then one row carrying the count.
 /// </summary>
-public class RefusalFloodTests(ServiceHost host) : IClassFixture<ServiceHost>
+public class RefusalFloodTests(UnthrottledHost host) : IClassFixture<UnthrottledHost>
 {
     private const int Flood = 2000;
 

@@ -37,10 +37,16 @@ public class ServiceHost : WebApplicationFactory<Program>, IAsyncLifetime
     public virtual async Task InitializeAsync()
     {
         Database = await TestDatabase.CreateAsync();
+        OnDatabaseCreated(Database);
         UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps()));
         StartServer();
         var address = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         BaseAddress = new Uri(address);
+    }
+
+    /// <summary>For hosts whose settings depend on their database (its connection strings).</summary>
+    protected virtual void OnDatabaseCreated(TestDatabase database)
+    {
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
