@@ -15,13 +15,12 @@ $$;
 REVOKE ALL ON ALL TABLES IN SCHEMA public FROM cpx_runtime;
 GRANT USAGE ON SCHEMA public TO cpx_runtime;
 
--- What the service reads and writes.
-GRANT SELECT, INSERT, UPDATE ON structures, persons, cards, card_certificates, mandataires, contracts, contract_documents,
-    orders, order_events, card_events, idempotency_keys, intake_records, professionals TO cpx_runtime;
+-- What the service reads and writes: every table, less what follows.
+GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA public TO cpx_runtime;
 -- Reference data and the migrations' own record: read only.
-GRANT SELECT ON card_types, professions, schema_migrations TO cpx_runtime;
+REVOKE INSERT, UPDATE ON card_types, professions, schema_migrations FROM cpx_runtime;
 -- The audit trail: appended to and read, never changed.
-GRANT SELECT, INSERT ON audit_events TO cpx_runtime;
+REVOKE UPDATE ON audit_events FROM cpx_runtime;
 GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO cpx_runtime;
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO cpx_runtime;
 
