@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using CpxTeleservice.Domain;
 using CpxTeleservice.Infrastructure;
+using CpxTeleservice.Persons;
 using CpxTeleservice.Security;
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -15,45 +16,6 @@ public sealed record HolderInput(string? IdNat, string? Nom, string? Prenom, str
 
 /// <summary>A structure's order: a CPS (ADELI profession, form 201), a CPE (form 301) or a CDE (form 101).</summary>
 public sealed record CreateOrderRequest(string? CardType, HolderInput? Holder, string? Profession, string? ModeExercice);
-
-/// <summary>A new order row, whoever creates it: a structure, an opposition's replacement, a renewal, the Ordre intake.</summary>
-public sealed record NewOrder(
-    Guid? StructureId,
-    string CardType,
-    string Kind,
-    Guid HolderId,
-    string? Profession,
-    string? ModeExercice,
-    string State,
-    bool NewCodes,
-    DateTime? DossierCompleteAt,
-    Guid? ReplacesCardId,
-    string? PlacedByIdNat,
-    string? PlacedByCardSerial);
-
-public static class OrderWriter
-{
-    /// <summary>Inserts the order and the first line of its history.</summary>
-    public static async Task<Guid> InsertAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, NewOrder order, CancellationToken cancellationToken)
-    {
-        var id = Guid.CreateVersion7();
-        await connection.ExecuteAsync(new CommandDefinition(
-            """
-            INSERT INTO orders (id, structure_id, card_type, kind, holder_id, profession, mode_exercice, state, new_codes,
-                                dossier_complete_at, replaces_card_id, placed_by_id_nat, placed_by_card_serial)
-            VALUES (@id, @StructureId, @CardType, @Kind, @HolderId, @Profession, @ModeExercice, @State, @NewCodes,
-                    @DossierCompleteAt, @ReplacesCardId, @PlacedByIdNat, @PlacedByCardSerial);
-            INSERT INTO order_events (order_id, event, state, occurred_at, actor_id_nat)
-            VALUES (@id, 'placed', @State, now(), @PlacedByIdNat);
-            """,
-            new
-            {
-                id, order.StructureId, order.CardType, order.Kind, order.HolderId, order.Profession, order.ModeExercice, order.State, order.NewCodes,
-                order.DossierCompleteAt, order.ReplacesCardId, order.PlacedByIdNat, order.PlacedByCardSerial,
-            }, transaction, cancellationToken: cancellationToken));
-        return id;
-    }
-}
 
 public static class OrdersApi
 {
@@ -208,16 +170,11 @@ public static class OrdersApi
             return Problem.Rule(verdict.ProblemType!, verdict.Title!, verdict.Detail!);
         }
 
-        var holderId = existing?.Id ?? await connection.ExecuteScalarAsync<Guid>(new CommandDefinition(
-            """
-            INSERT INTO persons (id, id_nat, nom, prenom, adeli, health_professional) VALUES (@id, @holderIdNat, @Nom, @Prenom, @Adeli, @healthProfessional)
-            ON CONFLICT (id_nat) DO UPDATE SET updated_at = now()
-            RETURNING id
-            """, new { id = Guid.CreateVersion7(), holderIdNat, holder.Nom, holder.Prenom, holder.Adeli, healthProfessional },
-            transaction, cancellationToken: cancellationToken));
+        var holderId = existing?.Id ?? await PersonStore.UpsertAsync(connection, transaction,
+            new NewPerson(holderIdNat, holder.Nom, holder.Prenom, holder.Adeli, healthProfessional), cancellationToken);
 
         var now = DateTime.UtcNow;
-        var orderId = await OrderWriter.InsertAsync(connection, transaction, new NewOrder(
+        var orderId = await OrderStore.PlaceAsync(connection, transaction, new NewOrder(
             structureId, cardType, "new", holderId, request.Profession, request.ModeExercice, verdict.InitialState!, NewCodes: true,
             verdict.InitialState == "submitted" ? now : null, null, caller.IdNat, caller.CardSerial), cancellationToken);
 
@@ -347,17 +304,13 @@ public static class OrdersApi
             return Problem.Forbidden($"A {caller.CardType} does not act for a structure.", ProblemTypes.CallerCardNotAllowed);
         }
 
-        if (order.State is not ("awaiting-visa" or "submitted"))
+        if (!OrderLifecycle.Cancellable.Contains(order.State))
         {
             return Problem.Conflict(ProblemTypes.OrderStateConflict, "The order can no longer be cancelled",
                 $"It is {order.State}: an order is cancelled only before production.");
         }
 
-        await connection.ExecuteAsync(new CommandDefinition(
-            """
-            UPDATE orders SET state = 'cancelled', updated_at = now() WHERE id = @orderId;
-            INSERT INTO order_events (order_id, event, state, occurred_at, actor_id_nat) VALUES (@orderId, 'cancelled', 'cancelled', now(), @IdNat);
-            """, new { orderId, caller.IdNat }, transaction, cancellationToken: cancellationToken));
+        await OrderStore.CancelAsync(connection, transaction, orderId, caller.IdNat, cancellationToken);
         await http.AuditAsync(connection, transaction, order.StructureId, $"order {orderId}");
         await transaction.CommitAsync(cancellationToken);
         return TypedResults.Ok((await reader.GetAsync(connection, orderId, cancellationToken))!);

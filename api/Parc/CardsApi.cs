@@ -247,27 +247,13 @@ public static class CardsApi
         }
 
         var caller = http.Caller();
-        // Out of service at once: authentication reads this row on every request.
-        await connection.ExecuteAsync(new CommandDefinition(
-            """
-            UPDATE cards SET state = 'opposition', opposed_at = now(), opposition_reason = @Reason, version = version + 1, updated_at = now() WHERE id = @cardId;
-            UPDATE card_certificates SET revoked_at = now() WHERE card_id = @cardId AND revoked_at IS NULL;
-            INSERT INTO card_events (card_id, event, actor_id_nat, detail) VALUES (@cardId, 'opposition', @IdNat, @Reason);
-            -- A card in opposition is replaced, not renewed: a renewal not yet in production is cancelled.
-            WITH cancelled AS (
-                UPDATE orders SET state = 'cancelled', updated_at = now()
-                WHERE replaces_card_id = @cardId AND kind = 'renewal' AND state IN ('awaiting-visa', 'submitted')
-                RETURNING id
-            )
-            INSERT INTO order_events (order_id, event, state, occurred_at, actor_id_nat, detail)
-            SELECT id, 'cancelled', 'cancelled', now(), @IdNat, 'card in opposition' FROM cancelled;
-            """, new { request.Reason, cardId, caller.IdNat }, transaction, cancellationToken: cancellationToken));
-
+        await CardStore.OpposeAsync(connection, transaction, cardId, request.Reason, caller.IdNat, cancellationToken);
+        await OrderStore.CancelRenewalsOfAsync(connection, transaction, cardId, caller.IdNat, cancellationToken);
         Guid? orderId = null;
         if (request.Replacement)
         {
             // Replacement after loss, theft, malfunction or non-receipt: new codes (seed 004 §5).
-            orderId = await OrderWriter.InsertAsync(connection, transaction, new NewOrder(
+            orderId = await OrderStore.PlaceAsync(connection, transaction, new NewOrder(
                 card.StructureId, card.CardType, "replacement", card.HolderId, card.Profession, null, "submitted", NewCodes: true,
                 DateTime.UtcNow, card.Id, caller.IdNat, caller.CardSerial), cancellationToken);
         }
@@ -296,8 +282,8 @@ public static class CardsApi
         }
 
         var caller = http.Caller();
-        var orderId = await RenewalJob.TryInsertRenewalAsync(connection, transaction, card.StructureId, card.CardType, card.HolderId, card.Profession, card.Id,
-            caller.IdNat, caller.CardSerial, cancellationToken);
+        var orderId = await CardRenewal.OrderAsync(connection, transaction,
+            new RenewalOf(card.Id, card.StructureId, card.CardType, card.HolderId, card.Profession), caller.IdNat, caller.CardSerial, cancellationToken);
         if (orderId is null)
         {
             return Problem.Conflict(ProblemTypes.RenewalAlreadyOrdered, "A renewal of this card is already under way", "Follow it in the structure's orders.");

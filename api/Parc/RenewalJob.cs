@@ -13,31 +13,6 @@ public sealed class RenewalJob(NpgsqlDataSource dataSource, IConfiguration confi
 {
     private const int Batch = 1000;
 
-    public static async Task<Guid?> TryInsertRenewalAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid? structureId, string cardType,
-        Guid holderId, string? profession, Guid cardId, string? actorIdNat, string? actorCardSerial, CancellationToken cancellationToken)
-    {
-        var id = Guid.CreateVersion7();
-        var inserted = await connection.ExecuteAsync(new CommandDefinition(
-            """
-            INSERT INTO orders (id, structure_id, card_type, kind, holder_id, profession, state, new_codes, dossier_complete_at, replaces_card_id,
-                                placed_by_id_nat, placed_by_card_serial)
-            VALUES (@id, @structureId, @cardType, 'renewal', @holderId, @profession, 'submitted', false, now(), @cardId, @actorIdNat, @actorCardSerial)
-            ON CONFLICT (replaces_card_id) WHERE kind = 'renewal' AND state NOT IN ('rejected', 'cancelled') DO NOTHING
-            """, new { id, structureId, cardType, holderId, profession, cardId, actorIdNat, actorCardSerial }, transaction, cancellationToken: cancellationToken));
-        if (inserted == 0)
-        {
-            return null;
-        }
-
-        await connection.ExecuteAsync(new CommandDefinition(
-            """
-            INSERT INTO order_events (order_id, event, state, occurred_at, actor_id_nat) VALUES (@id, 'placed', 'submitted', now(), @actorIdNat);
-            UPDATE cards SET version = version + 1, updated_at = now() WHERE id = @cardId;
-            INSERT INTO card_events (card_id, event, actor_id_nat, detail) VALUES (@cardId, 'renewal-ordered', @actorIdNat, 'order ' || @id);
-            """, new { id, actorIdNat, cardId }, transaction, cancellationToken: cancellationToken));
-        return id;
-    }
-
     /// <summary>One pass: renewal orders for every CPS and CDE card entering the window. Returns how many were created.</summary>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
     {
@@ -46,9 +21,9 @@ public sealed class RenewalJob(NpgsqlDataSource dataSource, IConfiguration confi
         while (true)
         {
             await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-            var candidates = (await connection.QueryAsync<(Guid Id, Guid? StructureId, string CardType, Guid HolderId, string? Profession)>(new CommandDefinition(
+            var candidates = (await connection.QueryAsync<RenewalOf>(new CommandDefinition(
                 """
-                SELECT c.id, c.structure_id, c.card_type, c.holder_id, c.profession
+                SELECT c.id AS CardId, c.structure_id AS StructureId, c.card_type AS CardType, c.holder_id AS HolderId, c.profession AS Profession
                 FROM cards c
                 WHERE c.state = 'active' AND c.card_type IN ('CPS', 'CDE')
                   AND c.valid_until > now() AND c.valid_until <= now() + @window
@@ -67,7 +42,7 @@ public sealed class RenewalJob(NpgsqlDataSource dataSource, IConfiguration confi
             {
                 foreach (var card in candidates)
                 {
-                    if (await TryInsertRenewalAsync(connection, transaction, card.StructureId, card.CardType, card.HolderId, card.Profession, card.Id, null, null, cancellationToken) is not null)
+                    if (await CardRenewal.OrderAsync(connection, transaction, card, null, null, cancellationToken) is not null)
                     {
                         batchCreated++;
                     }

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using CpxTeleservice.Domain;
 using CpxTeleservice.Infrastructure;
+using CpxTeleservice.Persons;
 using CpxTeleservice.Security;
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -109,13 +110,8 @@ public static class StructuresApi
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var personId = await connection.ExecuteScalarAsync<Guid>(new CommandDefinition(
-            """
-            INSERT INTO persons (id, id_nat, nom, prenom, health_professional) VALUES (@id, @IdNat, @Nom, @Prenom, @HealthProfessional)
-            ON CONFLICT (id_nat) DO UPDATE SET updated_at = now()
-            RETURNING id
-            """, new { id = Guid.CreateVersion7(), representative!.IdNat, representative.Nom, representative.Prenom, representative.HealthProfessional },
-            transaction, cancellationToken: cancellationToken));
+        var personId = await PersonStore.UpsertAsync(connection, transaction,
+            new NewPerson(representative!.IdNat!, representative.Nom, representative.Prenom, null, representative.HealthProfessional), cancellationToken);
 
         var id = Guid.CreateVersion7();
         var inserted = await connection.ExecuteAsync(new CommandDefinition(
