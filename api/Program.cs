@@ -1,3 +1,4 @@
+using CpxTeleservice;
 using CpxTeleservice.Admin;
 using CpxTeleservice.Audit;
 using CpxTeleservice.Bench;
@@ -9,8 +10,10 @@ using CpxTeleservice.OpenApi;
 using CpxTeleservice.Orders;
 using CpxTeleservice.Parc;
 using CpxTeleservice.Structures;
+using Microsoft.Extensions.Options;
 
 var builder = WebApplication.CreateBuilder(ServerStart.Options(args));
+builder.AddCpxSettings();
 builder.AddCpxServices();
 builder.AddHealthApi();
 builder.AddIntakeGrpc();
@@ -21,7 +24,7 @@ if (args.Contains("migrate"))
 {
     // `CpxTeleservice.Api migrate`: apply the migrations and exit, without serving.
     var applied = await app.Services.GetRequiredService<MigrationRunner>().ApplyAsync(
-        MigrationFile.LoadFolder(MigrationHostedService.MigrationsFolder(app.Configuration, app.Environment)), CancellationToken.None);
+        MigrationFile.LoadFolder(app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value.MigrationsFolder(app.Environment)), CancellationToken.None);
     Console.WriteLine($"{applied} migration(s) applied.");
     return;
 }
@@ -45,7 +48,7 @@ app.MapGroup("/api/v1")
     .MapCardsApi()
     .MapAdminApi()
     .MapAuditApi()
-    .MapBenchApi(app.Configuration);
+    .MapBenchApi();
 app.MapIntakeGrpc();
 
 app.Run();

@@ -5,6 +5,7 @@ using CpxTeleservice.Persons;
 using CpxTeleservice.Security;
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace CpxTeleservice.Admin;
@@ -90,7 +91,7 @@ public static class AdminApi
     }
 
     private static async Task<Results<Ok<OrderView>, ProblemHttpResult>> RecordEvent(
-        Guid orderId, OrderEventRequest request, HttpContext http, NpgsqlDataSource dataSource, OrderReader reader, IConfiguration configuration,
+        Guid orderId, OrderEventRequest request, HttpContext http, NpgsqlDataSource dataSource, OrderReader reader, IOptions<CardsOptions> cards,
         CancellationToken cancellationToken)
     {
         if (!OrderLifecycle.IsEvent(request.Event))
@@ -134,7 +135,7 @@ public static class AdminApi
         Guid? cardId = null;
         if (evt == "card-shipped")
         {
-            var validityYears = configuration.GetValue("Cards:ValidityYears", 3);
+            var validityYears = cards.Value.ValidityYears;
             var validUntil = request.ValidUntil?.ToUniversalTime() ?? occurredAt.AddYears(validityYears);
             if (validUntil <= occurredAt)
             {

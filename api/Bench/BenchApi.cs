@@ -1,5 +1,6 @@
 using CpxTeleservice.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 
 namespace CpxTeleservice.Bench;
 
@@ -13,9 +14,9 @@ public sealed record BareResponse(string IdNat);
 /// </summary>
 public static class BenchApi
 {
-    public static RouteGroupBuilder MapBenchApi(this RouteGroupBuilder api, IConfiguration configuration)
+    public static RouteGroupBuilder MapBenchApi(this RouteGroupBuilder api)
     {
-        if (configuration.GetValue("Bench:BareEndpoint", false))
+        if (((IEndpointRouteBuilder)api).ServiceProvider.GetRequiredService<IOptions<BenchOptions>>().Value.BareEndpoint)
         {
             api.MapGet("/bench/bare", Bare).WithName("BenchBare").ExcludeFromDescription();
         }

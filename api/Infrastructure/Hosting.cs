@@ -69,7 +69,7 @@ public static class Hosting
         Dapper.DefaultTypeMap.MatchNamesWithUnderscores = true;
         builder.Services.AddSingleton(security);
 
-        if (configuration["DataProtection:KeysPath"] is { Length: > 0 } keys)
+        if (configuration.GetSection(DataProtectionKeysOptions.Section).Get<DataProtectionKeysOptions>()?.KeysPath is { Length: > 0 } keys)
         {
             builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(keys));
         }

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 using Dapper;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace CpxTeleservice.Infrastructure;
@@ -123,22 +124,17 @@ public sealed class MigrationRunner(NpgsqlDataSource dataSource, ILogger<Migrati
 }
 
 /// <summary>Applies the migrations when the host starts, before Kestrel accepts a request.</summary>
-public sealed class MigrationHostedService(MigrationRunner runner, IConfiguration configuration, IHostEnvironment environment) : IHostedService
+public sealed class MigrationHostedService(MigrationRunner runner, IOptions<DatabaseOptions> options, IHostEnvironment environment) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        if (!configuration.GetValue("Database:MigrateOnStartup", true))
+        if (!options.Value.MigrateOnStartup)
         {
             return;
         }
 
-        await runner.ApplyAsync(MigrationFile.LoadFolder(MigrationsFolder(configuration, environment)), cancellationToken);
+        await runner.ApplyAsync(MigrationFile.LoadFolder(options.Value.MigrationsFolder(environment)), cancellationToken);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    public static string MigrationsFolder(IConfiguration configuration, IHostEnvironment environment) =>
-        configuration["Database:MigrationsPath"] is { Length: > 0 } path
-            ? Path.GetFullPath(path, environment.ContentRootPath)
-            : Path.Combine(AppContext.BaseDirectory, "migrations");
 }

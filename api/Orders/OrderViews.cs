@@ -1,5 +1,6 @@
 using CpxTeleservice.Domain;
 using Dapper;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace CpxTeleservice.Orders;
@@ -32,11 +33,11 @@ public sealed record OrderView(
     IReadOnlyList<OrderEventView>? History);
 
 /// <summary>The delays of seed 004 §5, from configuration (Delays__CardWorkingDays, Delays__CodesWorkingHours).</summary>
-public sealed class ExpectedDates(IConfiguration configuration)
+public sealed class ExpectedDates(IOptions<DelaysOptions> options)
 {
     private static readonly TimeZoneInfo Paris = TimeZoneInfo.FindSystemTimeZoneById("Europe/Paris");
-    private readonly int _cardDays = configuration.GetValue("Delays:CardWorkingDays", 10);
-    private readonly int _codesHours = configuration.GetValue("Delays:CodesWorkingHours", 48);
+    private readonly int _cardDays = options.Value.CardWorkingDays;
+    private readonly int _codesHours = options.Value.CodesWorkingHours;
 
     /// <summary>The card is produced within N working days of the complete dossier.</summary>
     public DateOnly? CardDate(DateTime? dossierCompleteAt, string? departement) =>

@@ -1,5 +1,6 @@
 using CpxTeleservice.Orders;
 using Dapper;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace CpxTeleservice.Parc;
@@ -9,14 +10,14 @@ namespace CpxTeleservice.Parc;
 /// entering the window before its expiry gets exactly one renewal order, whichever instance runs
 /// the job and however often (a partial unique index on live renewals decides).
 /// </summary>
-public sealed class RenewalJob(NpgsqlDataSource dataSource, IConfiguration configuration, ILogger<RenewalJob> logger) : BackgroundService
+public sealed class RenewalJob(NpgsqlDataSource dataSource, IOptions<RenewalOptions> options, ILogger<RenewalJob> logger) : BackgroundService
 {
     private const int Batch = 1000;
 
     /// <summary>One pass: renewal orders for every CPS and CDE card entering the window. Returns how many were created.</summary>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
     {
-        var window = TimeSpan.FromDays(configuration.GetValue("Renewal:WindowDays", 90));
+        var window = TimeSpan.FromDays(options.Value.WindowDays);
         var created = 0;
         while (true)
         {
@@ -63,12 +64,12 @@ public sealed class RenewalJob(NpgsqlDataSource dataSource, IConfiguration confi
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!configuration.GetValue("Renewal:Enabled", true))
+        if (!options.Value.Enabled)
         {
             return;
         }
 
-        var interval = TimeSpan.FromSeconds(configuration.GetValue("Renewal:IntervalSeconds", 3600));
+        var interval = TimeSpan.FromSeconds(options.Value.IntervalSeconds);
         using var timer = new PeriodicTimer(interval);
         do
         {

@@ -5,6 +5,7 @@ using CpxTeleservice.Persons;
 using CpxTeleservice.Security;
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace CpxTeleservice.Structures;
@@ -177,9 +178,9 @@ public static class StructuresApi
     }
 
     private static async Task<Results<Created<ContractDocumentView>, ProblemHttpResult>> UploadDocument(
-        Guid structureId, HttpContext http, NpgsqlDataSource dataSource, IConfiguration configuration, CancellationToken cancellationToken)
+        Guid structureId, HttpContext http, NpgsqlDataSource dataSource, IOptions<ContractOptions> contract, CancellationToken cancellationToken)
     {
-        var maxBytes = configuration.GetValue("Contract:MaxDocumentBytes", 5 * 1024 * 1024);
+        var maxBytes = contract.Value.MaxDocumentBytes;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var role = await Access.RoleAsync(connection, http.Caller().IdNat, structureId, cancellationToken);
         if (role != StructureRoleKind.LegalRepresentative)

@@ -1,16 +1,13 @@
 using CpxTeleservice.Orders;
-using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
 
 namespace CpxTeleservice.Tests.Domain;
 
 /// <summary>Seed 004 §5: the card within 10 working days of the complete dossier, the codes 48 working hours after the card is received.</summary>
 public class ExpectedDatesTests
 {
-    private static ExpectedDates Dates(int days = 10, int hours = 48) => new(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-    {
-        ["Delays:CardWorkingDays"] = days.ToString(),
-        ["Delays:CodesWorkingHours"] = hours.ToString(),
-    }).Build());
+    private static ExpectedDates Dates(int days = 10, int hours = 48) =>
+        new(Options.Create(new DelaysOptions { CardWorkingDays = days, CodesWorkingHours = hours }));
 
     [Fact]
     public void Expected_card_date_is_10_working_days_after_the_complete_dossier_across_May_holidays()

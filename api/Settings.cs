@@ -1,0 +1,29 @@
+using CpxTeleservice.Bench;
+using CpxTeleservice.Infrastructure;
+using CpxTeleservice.Orders;
+using CpxTeleservice.Parc;
+using CpxTeleservice.Structures;
+
+namespace CpxTeleservice;
+
+/// <summary>
+/// Every settings group of the REST service and its hosting, bound once from configuration and
+/// validated at start-up: a bad value stops the service with a message naming the key.
+/// </summary>
+public static class Settings
+{
+    public static WebApplicationBuilder AddCpxSettings(this WebApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        var services = builder.Services;
+        services.AddOptions<DelaysOptions>().BindSection(configuration, DelaysOptions.Section).ValidateErrors(DelaysOptions.Errors).ValidateOnStart();
+        services.AddOptions<CardsOptions>().BindSection(configuration, CardsOptions.Section).ValidateErrors(CardsOptions.Errors).ValidateOnStart();
+        services.AddOptions<ContractOptions>().BindSection(configuration, ContractOptions.Section).ValidateErrors(ContractOptions.Errors).ValidateOnStart();
+        services.AddOptions<RenewalOptions>().BindSection(configuration, RenewalOptions.Section).ValidateErrors(RenewalOptions.Errors).ValidateOnStart();
+        services.AddOptions<DatabaseOptions>().BindSection(configuration, DatabaseOptions.Section).ValidateErrors(DatabaseOptions.Errors).ValidateOnStart();
+        services.AddOptions<DataProtectionKeysOptions>().BindSection(configuration, DataProtectionKeysOptions.Section)
+            .ValidateErrors(DataProtectionKeysOptions.Errors).ValidateOnStart();
+        services.AddOptions<BenchOptions>().BindSection(configuration, BenchOptions.Section).ValidateErrors(BenchOptions.Errors).ValidateOnStart();
+        return builder;
+    }
+}
