@@ -73,15 +73,3 @@ public static class Cursor
 
     public static int Limit(int? requested) => Math.Clamp(requested ?? DefaultLimit, 1, MaxLimit);
 }
-
-/// <summary>A page of a list: the items and, when more follow, the cursor of the next page.</summary>
-public sealed record Page<T>(IReadOnlyList<T> Items, string? NextCursor);
-
-public static class PageExtensions
-{
-    /// <summary>Rows were read with limit + 1: the extra one says whether a next page exists.</summary>
-    public static Page<T> ToPage<T>(this IReadOnlyList<T> rows, int limit, Func<T, Guid> id) =>
-        rows.Count > limit
-            ? new Page<T>(rows.Take(limit).ToList(), Cursor.Encode(id(rows[limit - 1])))
-            : new Page<T>(rows, null);
-}

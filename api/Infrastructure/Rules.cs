@@ -90,10 +90,10 @@ public sealed class FieldErrors
     }
 
     /// <summary>A query filter and its cursor, checked together: the first problem found, or null.</summary>
-    public static ProblemHttpResult? Filters(string? cursor, out Guid? after, params (string Field, string? Value, IReadOnlyCollection<string> Allowed)[] filters)
+    public static ProblemHttpResult? Filters(PageRequest page, out Guid? after, params (string Field, string? Value, IReadOnlyCollection<string> Allowed)[] filters)
     {
         var errors = new FieldErrors();
-        if (!Cursor.TryDecode(cursor, out after))
+        if (!page.TryAfter(out after))
         {
             errors.Add("cursor", "is not a cursor this service issued.");
         }

@@ -13,7 +13,7 @@ using Npgsql;
 namespace CpxTeleservice.Security;
 
 /// <summary>The card that authenticated the request, as the registry (or, for an operator, the certificate) knows it.</summary>
-public sealed record Caller(
+public sealed partial record Caller(
     string IdNat,
     CardType CardType,
     string CardSerial,

@@ -1,0 +1,94 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Dapper;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Npgsql;
+
+namespace CpxTeleservice.Infrastructure;
+
+/// <summary>
+/// The Idempotency-Key protocol (IETF draft httpapi-idempotency-key-header), inside the transaction of the
+/// change it protects: the key is claimed by a row that commits with the change (a refused request does not
+/// burn its key), a retry replays the stored response, a retry while the first runs is a 409, and the key
+/// reused for another request is a 422. An advisory lock on the key makes concurrent duplicates race-free.
+/// </summary>
+public sealed class Idempotency(NpgsqlConnection connection, NpgsqlTransaction transaction, string callerIdNat, string scope, string key)
+{
+    public const string Header = "Idempotency-Key";
+    private const int MaxKeyLength = 255;
+
+    /// <summary>The request's key, or the 400 problem when it is missing or too long.</summary>
+    public static ProblemHttpResult? ReadKey(HttpRequest request, out string key)
+    {
+        key = request.Headers[Header].ToString();
+        if (key.Length == 0)
+        {
+            return Problem.Status(StatusCodes.Status400BadRequest, ProblemTypes.IdempotencyKeyMissing, "Idempotency-Key is required",
+                "Send a unique Idempotency-Key header with every order; retry with the same key to get the same order.");
+        }
+
+        return key.Length > MaxKeyLength
+            ? Problem.Status(StatusCodes.Status400BadRequest, ProblemTypes.BadRequest, "Idempotency-Key is too long", $"At most {MaxKeyLength} characters.")
+            : null;
+    }
+
+    /// <summary>What identifies a request: its target and its body, serialised as the service reads it.</summary>
+    public static string Hash(string target, object body, JsonSerializerOptions options) =>
+        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{target}\n{JsonSerializer.Serialize(body, options)}")));
+
+    /// <summary>
+    /// Claims the key for this request. Null: the key is this request's, go on. Otherwise the answer to send:
+    /// the stored response replayed, 409 while the first request runs, 422 when the key served another request.
+    /// </summary>
+    public async Task<IResult?> ClaimAsync(HttpContext http, string requestHash, CancellationToken cancellationToken)
+    {
+        // A request with this key still running holds the lock: answer 409 rather than wait.
+        var locked = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+            "SELECT pg_try_advisory_xact_lock(hashtextextended(@lockKey, 0))",
+            new { lockKey = $"idempotency\n{callerIdNat}\n{key}" }, transaction, cancellationToken: cancellationToken));
+        if (!locked)
+        {
+            return Problem.Conflict(ProblemTypes.IdempotencyKeyInUse, "A request with this Idempotency-Key is in progress", "Retry once it has finished to get its response.");
+        }
+
+        var claimed = await connection.ExecuteAsync(new CommandDefinition(
+            """
+            INSERT INTO idempotency_keys (caller_id_nat, scope, key, request_hash, status_code, response_body)
+            VALUES (@callerIdNat, @scope, @key, @requestHash, 0, '')
+            ON CONFLICT DO NOTHING
+            """, new { callerIdNat, scope, key, requestHash }, transaction, cancellationToken: cancellationToken));
+        if (claimed == 1)
+        {
+            return null;
+        }
+
+        var stored = await connection.QuerySingleAsync<(string RequestHash, int StatusCode, string ResponseBody, string? Location)>(new CommandDefinition(
+            "SELECT request_hash, status_code, response_body, location FROM idempotency_keys WHERE caller_id_nat = @callerIdNat AND scope = @scope AND key = @key",
+            new { callerIdNat, scope, key }, transaction, cancellationToken: cancellationToken));
+        if (stored.RequestHash != requestHash)
+        {
+            return Problem.Rule(ProblemTypes.IdempotencyKeyReused, "This Idempotency-Key was used for another request", "Use a new key for a different order.");
+        }
+
+        http.Response.Headers["Idempotent-Replayed"] = "true";
+        return Respond(http, stored.StatusCode, stored.ResponseBody, stored.Location);
+    }
+
+    /// <summary>Stores the response a retry replays; it commits with the change.</summary>
+    public Task StoreAsync(int statusCode, string body, string? location, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE idempotency_keys SET status_code = @statusCode, response_body = @body, location = @location WHERE caller_id_nat = @callerIdNat AND scope = @scope AND key = @key",
+            new { statusCode, body, location, callerIdNat, scope, key }, transaction, cancellationToken: cancellationToken));
+
+    /// <summary>The response, first or replayed: the same status, body and Location.</summary>
+    public static IResult Respond(HttpContext http, int statusCode, string body, string? location)
+    {
+        if (location is not null)
+        {
+            http.Response.Headers.Location = location;
+        }
+
+        return Results.Text(body, "application/json", Encoding.UTF8, statusCode);
+    }
+}

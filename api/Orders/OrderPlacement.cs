@@ -1,0 +1,196 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using CpxTeleservice.Domain;
+using CpxTeleservice.Infrastructure;
+using CpxTeleservice.Persons;
+using CpxTeleservice.Security;
+using Dapper;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using JsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
+
+namespace CpxTeleservice.Orders;
+
+/// <summary>
+/// A structure places an order (seed 004 §4): the caller acts for the structure, the request is
+/// well-formed, the contract is active, the holder is the structure's to name, the card's rules pass;
+/// then the order is placed, once per Idempotency-Key.
+/// </summary>
+internal static class OrderPlacement
+{
+    private static readonly string[] ModesExercice = ["L", "S", "B"];
+
+    public static async Task<IResult> Create(Guid structureId, CreateOrderRequest request, Caller caller, HttpContext http, NpgsqlDataSource dataSource,
+        OrderReader reader, IOptions<JsonOptions> json, CancellationToken cancellationToken)
+    {
+        if (Idempotency.ReadKey(http.Request, out var key) is { } badKey)
+        {
+            return badKey;
+        }
+
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        if (await RefuseCallerAsync(connection, caller, structureId, cancellationToken) is { } refused)
+        {
+            return refused;
+        }
+
+        if (Validate(request) is { Any: true } errors)
+        {
+            return errors.ToProblem();
+        }
+
+        var options = json.Value.SerializerOptions;
+        var requestHash = Idempotency.Hash(structureId.ToString(), request, options);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var idempotency = new Idempotency(connection, transaction, caller.IdNat, "orders", key);
+        if (await idempotency.ClaimAsync(http, requestHash, cancellationToken) is { } answer)
+        {
+            return answer;
+        }
+
+        // Rule 1: the structure's contract is active.
+        var structure = await connection.QuerySingleAsync<StructureForOrder>(new CommandDefinition(
+            """
+            SELECT c.state AS ContractState, p.id_nat AS LegalRepresentativeIdNat, p.id AS LegalRepresentativeId,
+                   p.health_professional AS LegalRepresentativeHealthProfessional, s.id_nat_struct AS IdNatStruct
+            FROM structures s JOIN contracts c ON c.structure_id = s.id JOIN persons p ON p.id = s.legal_representative_id
+            WHERE s.id = @structureId
+            """, new { structureId }, transaction, cancellationToken: cancellationToken));
+        if (structure.ContractState != "active")
+        {
+            return Problem.Rule(ProblemTypes.ContractNotActive, "The structure's contract is not active",
+                "Cards are ordered once the contract of structure is signed, its documents attached and approved (seed 004 §2).");
+        }
+
+        var (holder, holderProblem) = await ResolveHolderAsync(connection, transaction, structure, request, cancellationToken);
+        if (holder is null)
+        {
+            return holderProblem!;
+        }
+
+        // Rules 3 and 4: which card, for whom, through which channel.
+        var profession = request.CardType == "CPS"
+            ? await ProfessionCatalogue.FindAsync(connection, transaction, request.Profession!, DateOnly.FromDateTime(DateTime.UtcNow), cancellationToken)
+            : null;
+        var verdict = OrderRules.Evaluate(new OrderFacts(request.CardType!, holder.HealthProfessional, holder.IdNat == structure.LegalRepresentativeIdNat,
+            request.Profession, profession, request.ModeExercice));
+        if (verdict.Refused)
+        {
+            return Problem.Rule(verdict.ProblemType!, verdict.Title!, verdict.Detail!);
+        }
+
+        var orderId = await PlaceAsync(connection, transaction, structureId, request, holder, verdict.InitialState!, caller, cancellationToken);
+        var body = JsonSerializer.Serialize(await reader.GetAsync(connection, orderId, cancellationToken, transaction), options);
+        var location = $"/api/v1/orders/{orderId}";
+        await idempotency.StoreAsync(StatusCodes.Status201Created, body, location, cancellationToken);
+        await http.AuditAsync(connection, transaction, structureId, $"order {orderId}", $"{request.CardType} for {holder.IdNat}");
+        await transaction.CommitAsync(cancellationToken);
+        return Idempotency.Respond(http, StatusCodes.Status201Created, body, location);
+    }
+
+    /// <summary>Rule 2: the legal representative or an active mandataire, with a card that acts for a structure.</summary>
+    private static async Task<ProblemHttpResult?> RefuseCallerAsync(NpgsqlConnection connection, Caller caller, Guid structureId, CancellationToken cancellationToken)
+    {
+        var role = await Access.RoleAsync(connection, caller.IdNat, structureId, cancellationToken);
+        if (role == StructureRoleKind.None)
+        {
+            return Problem.Forbidden("You are neither the legal representative nor an active mandataire of this structure.");
+        }
+
+        return Access.CardMayActForStructure(caller.CardType, role)
+            ? null
+            : Problem.Forbidden($"A {caller.CardType} does not act for a structure: use a CPS, CPE or CPA, or the legal representative's CDE.", ProblemTypes.CallerCardNotAllowed);
+    }
+
+    private static FieldErrors Validate(CreateOrderRequest request)
+    {
+        var errors = new FieldErrors();
+        if (string.IsNullOrWhiteSpace(request.CardType))
+        {
+            return errors.Add("cardType", "is required: CPS, CPE or CDE.");
+        }
+
+        if (request.ModeExercice is not null && !ModesExercice.Contains(request.ModeExercice))
+        {
+            errors.Add("modeExercice", "must be L (libéral), S (salarié) or B (bénévole) (TRE_R23).");
+        }
+
+        switch (request.CardType)
+        {
+            case "CPS":
+                errors.Required("profession", request.Profession)
+                    .Required("holder.nom", request.Holder?.Nom)
+                    .Required("holder.prenom", request.Holder?.Prenom);
+                if (request.Holder?.Adeli is { } adeli)
+                {
+                    errors.Check("holder.adeli", Identifiers.CheckAdeli(adeli));
+                }
+                else
+                {
+                    errors.Add("holder.adeli", "is required for a CPS ordered by a structure (ADELI professions).");
+                }
+
+                break;
+            case "CPE":
+                errors.Required("holder.nom", request.Holder?.Nom).Required("holder.prenom", request.Holder?.Prenom);
+                break;
+        }
+
+        return errors;
+    }
+
+    /// <summary>
+    /// The holder's IdNat is the structure's to give only within its own namespace: 0+ADELI for a CPS,
+    /// 3+FINESS/… or 5+SIRET/… of this structure for a CPE, the legal representative for a CDE. A holder
+    /// the registry knows must be named as the registry names them.
+    /// </summary>
+    private static async Task<(OrderHolder? Holder, ProblemHttpResult? Problem)> ResolveHolderAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
+        StructureForOrder structure, CreateOrderRequest request, CancellationToken cancellationToken)
+    {
+        var holder = request.Holder ?? new HolderInput(null, null, null, null, null);
+        var cardType = request.CardType!;
+        var staffPrefix = structure.StaffPrefix;
+        var idNat = cardType switch
+        {
+            "CDE" => holder.IdNat ?? structure.LegalRepresentativeIdNat,
+            "CPS" => "0" + holder.Adeli,
+            _ => holder.IdNat ?? staffPrefix + Convert.ToHexString(RandomNumberGenerator.GetBytes(6)),
+        };
+        if (cardType == "CPS" && holder.IdNat is not null && holder.IdNat != idNat)
+        {
+            return (null, new FieldErrors().Add("holder.idNat", "of an ADELI professional is 0 followed by the ADELI number.").ToProblem());
+        }
+
+        if (cardType == "CPE" && !idNat.StartsWith(staffPrefix, StringComparison.Ordinal))
+        {
+            return (null, new FieldErrors().Add("holder.idNat", $"of the structure's staff starts with {staffPrefix}.").ToProblem());
+        }
+
+        var existing = await connection.QuerySingleOrDefaultAsync<RegisteredPerson>(new CommandDefinition(
+            "SELECT id, health_professional, nom, prenom FROM persons WHERE id_nat = @idNat FOR UPDATE",
+            new { idNat }, transaction, cancellationToken: cancellationToken));
+        if (existing is { } known && cardType != "CDE"
+            && (!string.Equals(known.Nom, holder.Nom?.Trim(), StringComparison.OrdinalIgnoreCase) || !string.Equals(known.Prenom, holder.Prenom?.Trim(), StringComparison.OrdinalIgnoreCase)))
+        {
+            return (null, new FieldErrors().Add("holder", $"{idNat} is registered under another name: check the IdNat or the name.").ToProblem());
+        }
+
+        var healthProfessional = cardType == "CDE"
+            ? structure.LegalRepresentativeHealthProfessional
+            : cardType == "CPS" || (holder.HealthProfessional ?? false) || (existing?.HealthProfessional ?? false);
+        return (new OrderHolder(idNat, existing?.Id, healthProfessional), null);
+    }
+
+    /// <summary>The holder in the registry, then the order: waiting for the ARS visa, or submitted with its dossier complete now.</summary>
+    private static async Task<Guid> PlaceAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid structureId, CreateOrderRequest request,
+        OrderHolder holder, string initialState, Caller caller, CancellationToken cancellationToken)
+    {
+        var input = request.Holder ?? new HolderInput(null, null, null, null, null);
+        var holderId = holder.PersonId ?? await PersonStore.UpsertAsync(connection, transaction,
+            new NewPerson(holder.IdNat, input.Nom, input.Prenom, input.Adeli, holder.HealthProfessional), cancellationToken);
+        return await OrderStore.PlaceAsync(connection, transaction, new NewOrder(
+            structureId, request.CardType!, "new", holderId, request.Profession, request.ModeExercice, initialState, NewCodes: true,
+            initialState == "submitted" ? DateTime.UtcNow : null, null, caller.IdNat, caller.CardSerial), cancellationToken);
+    }
+}

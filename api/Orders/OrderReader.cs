@@ -1,0 +1,80 @@
+using Dapper;
+using Npgsql;
+
+namespace CpxTeleservice.Orders;
+
+/// <summary>
+/// Reads orders from the <c>order_rows</c> view (migration 007), one query per intent; every
+/// structure-scoped read filters by the caller's rights in SQL. Expected dates are computed here, once.
+/// </summary>
+public sealed class OrderReader(ExpectedDates dates)
+{
+    private const string Columns =
+        """
+        SELECT id, structure_id, card_type, kind, state, profession, mode_exercice, new_codes, dossier_complete_at, card_shipped_at,
+               card_received_at, codes_shipped_at, card_id, replaces_card_id, rejection_reason, created_at, holder_id_nat, holder_nom,
+               holder_prenom, departement
+        FROM order_rows
+        """;
+
+    /// <summary>A structure's orders, as its legal representative and mandataires see them: empty for anyone else.</summary>
+    public Task<IReadOnlyList<OrderView>> ForStructureAsync(NpgsqlConnection connection, Guid structureId, string callerIdNat, OrderFilter filter,
+        Guid? after, int fetch, CancellationToken cancellationToken) =>
+        QueryAsync(connection, $"""
+            {Columns}
+            WHERE structure_id = @structureId AND structure_id IN (SELECT structure_id FROM caller_structures(@callerIdNat))
+              AND (@State::text IS NULL OR state = @State) AND (@CardType::text IS NULL OR card_type = @CardType)
+              AND (@after::uuid IS NULL OR id > @after)
+            ORDER BY id LIMIT @fetch
+            """, new { structureId, callerIdNat, filter.State, filter.CardType, after, fetch }, cancellationToken);
+
+    /// <summary>The orders of one holder, wherever they were placed.</summary>
+    public Task<IReadOnlyList<OrderView>> ForHolderAsync(NpgsqlConnection connection, string holderIdNat, Guid? after, int fetch, CancellationToken cancellationToken) =>
+        QueryAsync(connection, $"""
+            {Columns}
+            WHERE holder_id_nat = @holderIdNat AND (@after::uuid IS NULL OR id > @after)
+            ORDER BY id LIMIT @fetch
+            """, new { holderIdNat, after, fetch }, cancellationToken);
+
+    /// <summary>Every order, for operators.</summary>
+    public Task<IReadOnlyList<OrderView>> AllAsync(NpgsqlConnection connection, OrderFilter filter, Guid? after, int fetch, CancellationToken cancellationToken) =>
+        QueryAsync(connection, $"""
+            {Columns}
+            WHERE (@State::text IS NULL OR state = @State) AND (@CardType::text IS NULL OR card_type = @CardType)
+              AND (@StructureId::uuid IS NULL OR structure_id = @StructureId) AND (@after::uuid IS NULL OR id > @after)
+            ORDER BY id LIMIT @fetch
+            """, new { filter.State, filter.CardType, filter.StructureId, after, fetch }, cancellationToken);
+
+    /// <summary>One order with its history, or null.</summary>
+    public async Task<OrderView?> GetAsync(NpgsqlConnection connection, Guid id, CancellationToken cancellationToken, NpgsqlTransaction? transaction = null)
+    {
+        var row = await connection.QuerySingleOrDefaultAsync<OrderRow>(new CommandDefinition($"{Columns} WHERE id = @id", new { id }, transaction, cancellationToken: cancellationToken));
+        if (row is null)
+        {
+            return null;
+        }
+
+        var history = await connection.QueryAsync<OrderEventView>(new CommandDefinition(
+            """
+            SELECT event AS Event, state AS State, occurred_at AS OccurredAt, recorded_at AS RecordedAt, actor_id_nat AS Actor, detail AS Detail
+            FROM order_events WHERE order_id = @id ORDER BY id
+            """, new { id }, transaction, cancellationToken: cancellationToken));
+        return ToView(row, history.ToList());
+    }
+
+    private async Task<IReadOnlyList<OrderView>> QueryAsync(NpgsqlConnection connection, string sql, object parameters, CancellationToken cancellationToken)
+    {
+        var rows = await connection.QueryAsync<OrderRow>(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken));
+        return rows.Select(r => ToView(r, null)).ToList();
+    }
+
+    private OrderView ToView(OrderRow r, IReadOnlyList<OrderEventView>? history)
+    {
+        // A rejected or cancelled order expects nothing.
+        var cardDate = r.State is "rejected" or "cancelled" ? null : dates.CardDate(r.DossierCompleteAt, r.Departement);
+        return new OrderView(r.Id, r.StructureId, r.CardType, r.Kind, r.State, new HolderView(r.HolderIdNat, r.HolderNom, r.HolderPrenom),
+            r.Profession, r.ModeExercice, r.NewCodes, r.DossierCompleteAt, cardDate,
+            cardDate is null && r.CardReceivedAt is null ? null : dates.CodesDate(r.NewCodes, r.CardReceivedAt, cardDate, r.Departement),
+            r.CardShippedAt, r.CardReceivedAt, r.CodesShippedAt, r.CardId, r.ReplacesCardId, r.RejectionReason, r.CreatedAt, history);
+    }
+}
