@@ -15,23 +15,12 @@ internal static class OrderEvents
         Guid orderId, OrderEventRequest request, Caller caller, HttpContext http, NpgsqlDataSource dataSource, OrderReader reader, IOptions<CardsOptions> cards,
         CancellationToken cancellationToken)
     {
-        if (!OrderLifecycle.IsEvent(request.Event))
+        if (Validate(request, out var occurredAt) is { } invalid)
         {
-            return new FieldErrors().Add("event", $"must be one of {string.Join(", ", OrderLifecycle.Events)}.").ToProblem();
+            return invalid;
         }
 
         var evt = request.Event!;
-        var occurredAt = (request.OccurredAt ?? DateTime.UtcNow).ToUniversalTime();
-        if (occurredAt > DateTime.UtcNow.AddMinutes(5))
-        {
-            return Problem.Rule(ProblemTypes.EventTimeInFuture, "The event is dated in the future", "occurredAt records what has happened; it cannot be later than now.");
-        }
-
-        if (request.CardSerial is not null && !CardStore.IsSerial(request.CardSerial))
-        {
-            return new FieldErrors().Add("cardSerial", "must be a 10-digit serial.").ToProblem();
-        }
-
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var order = await OrderStore.LockAsync(connection, transaction, orderId, cancellationToken);
@@ -40,36 +29,21 @@ internal static class OrderEvents
             return Problem.NotFound("order");
         }
 
-        // Events are recorded after the fact, but in the order they happened: the dates depend on it.
-        if (order.LastEventAt is { } last && occurredAt < last)
+        if (OrderLifecycle.Refusal(order, evt, occurredAt) is { } refused)
         {
-            return Problem.Rule(ProblemTypes.EventTimeBeforePrevious, "The event is dated before the order's previous event",
-                $"The previous production event happened at {last:O}.");
-        }
-
-        if (!OrderLifecycle.Follows(evt, order.State))
-        {
-            return Problem.Conflict(ProblemTypes.OrderStateConflict, $"'{evt}' does not follow '{order.State}'",
-                $"'{evt}' is recorded on an order that is {string.Join(" or ", OrderLifecycle.From(evt))}.");
+            return refused;
         }
 
         Guid? cardId = null;
         if (evt == "card-shipped")
         {
-            var validityYears = cards.Value.ValidityYears;
-            var validUntil = request.ValidUntil?.ToUniversalTime() ?? occurredAt.AddYears(validityYears);
-            if (validUntil <= occurredAt)
+            var (issued, problem) = await IssueCardAsync(connection, transaction, order, request, occurredAt, cards.Value.ValidityYears, caller, cancellationToken);
+            if (issued is null)
             {
-                return new FieldErrors().Add("validUntil", "must come after the shipping time (occurredAt).").ToProblem();
+                return problem!;
             }
 
-            cardId = await CardStore.IssueAsync(connection, transaction,
-                new NewCard(order.CardType, request.CardSerial, order.HolderId, order.StructureId, order.Profession, occurredAt, validUntil, order.Id),
-                caller.IdNat, $"order {order.Id} ({order.Kind})", cancellationToken);
-            if (cardId is null)
-            {
-                return Problem.Conflict(ProblemTypes.CardSerialTaken, "A card with this serial exists", $"Serial {request.CardSerial} is already in the registry.");
-            }
+            cardId = issued;
         }
 
         await OrderStore.ApplyAsync(connection, transaction, orderId,
@@ -77,5 +51,41 @@ internal static class OrderEvents
         await http.AuditAsync(connection, transaction, order.StructureId, $"order {orderId}", evt);
         await transaction.CommitAsync(cancellationToken);
         return TypedResults.Ok((await reader.GetAsync(connection, orderId, cancellationToken))!);
+    }
+
+    private static ProblemHttpResult? Validate(OrderEventRequest request, out DateTime occurredAt)
+    {
+        occurredAt = (request.OccurredAt ?? DateTime.UtcNow).ToUniversalTime();
+        if (!OrderLifecycle.IsEvent(request.Event))
+        {
+            return new FieldErrors().Add("event", $"must be one of {string.Join(", ", OrderLifecycle.Events)}.").ToProblem();
+        }
+
+        if (occurredAt > DateTime.UtcNow.AddMinutes(5))
+        {
+            return Problem.Rule(ProblemTypes.EventTimeInFuture, "The event is dated in the future", "occurredAt records what has happened; it cannot be later than now.");
+        }
+
+        return request.CardSerial is not null && !CardStore.IsSerial(request.CardSerial)
+            ? new FieldErrors().Add("cardSerial", "must be a 10-digit serial.").ToProblem()
+            : null;
+    }
+
+    /// <summary>The card-shipped event puts the card in the parc, with the serial and validity it carries or the service's own.</summary>
+    private static async Task<(Guid? CardId, ProblemHttpResult? Problem)> IssueCardAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
+        LockedOrder order, OrderEventRequest request, DateTime occurredAt, int validityYears, Caller caller, CancellationToken cancellationToken)
+    {
+        var validUntil = request.ValidUntil?.ToUniversalTime() ?? occurredAt.AddYears(validityYears);
+        if (validUntil <= occurredAt)
+        {
+            return (null, new FieldErrors().Add("validUntil", "must come after the shipping time (occurredAt).").ToProblem());
+        }
+
+        var cardId = await CardStore.IssueAsync(connection, transaction,
+            new NewCard(order.CardType, request.CardSerial, order.HolderId, order.StructureId, order.Profession, occurredAt, validUntil, order.Id),
+            caller.IdNat, $"order {order.Id} ({order.Kind})", cancellationToken);
+        return cardId is null
+            ? (null, Problem.Conflict(ProblemTypes.CardSerialTaken, "A card with this serial exists", $"Serial {request.CardSerial} is already in the registry."))
+            : (cardId, null);
     }
 }

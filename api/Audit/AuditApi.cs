@@ -6,11 +6,6 @@ using Npgsql;
 
 namespace CpxTeleservice.Audit;
 
-public sealed record AuditEventView(long Id, DateTime OccurredAt, string? ActorIdNat, string? ActorCardSerial, Guid? StructureId,
-    string Action, string? Target, string Outcome, string? Detail, string? RequestId);
-
-public sealed record AuditPage(IReadOnlyList<AuditEventView> Items, string? NextCursor);
-
 /// <summary>Reading the audit trail: a structure's by its legal representative, the whole service's by operators. Newest first.</summary>
 public static class AuditApi
 {
@@ -32,44 +27,42 @@ public static class AuditApi
         """;
 
     private static async Task<Results<Ok<AuditPage>, ProblemHttpResult>> ForStructure(
-        Guid structureId, string? cursor, int? limit, HttpContext http, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+        Guid structureId, PageRequest page, Caller caller, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
-        if (!Cursor.TryDecodeLong(cursor, out var before))
+        if (!page.TryBefore(out var before))
         {
             return new FieldErrors().Add("cursor", "is not a cursor this service issued.").ToProblem();
         }
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        if (await Access.RoleAsync(connection, http.Caller().IdNat, structureId, cancellationToken) != StructureRoleKind.LegalRepresentative)
+        if (await Access.RoleAsync(connection, caller.IdNat, structureId, cancellationToken) != StructureRoleKind.LegalRepresentative)
         {
             return Problem.Forbidden("Only the structure's legal representative reads its audit.", ProblemTypes.LegalRepresentativeOnly);
         }
 
-        var take = Cursor.Limit(limit);
         var rows = (await connection.QueryAsync<AuditEventView>(new CommandDefinition(
-            $"{Select} WHERE structure_id = @structureId AND (@before::bigint IS NULL OR id < @before) ORDER BY id DESC LIMIT @take",
-            new { structureId, before, take = take + 1 }, cancellationToken: cancellationToken))).ToList();
-        return TypedResults.Ok(ToPage(rows, take));
+            $"{Select} WHERE structure_id = @structureId AND (@before::bigint IS NULL OR id < @before) ORDER BY id DESC LIMIT @fetch",
+            new { structureId, before, fetch = page.Fetch }, cancellationToken: cancellationToken))).ToList();
+        return TypedResults.Ok(ToPage(rows, page.Limit));
     }
 
     private static async Task<Results<Ok<AuditPage>, ProblemHttpResult>> ForService(
-        Guid? structureId, string? actor, string? outcome, string? cursor, int? limit, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+        Guid? structureId, string? actor, string? outcome, PageRequest page, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
-        if (!Cursor.TryDecodeLong(cursor, out var before))
+        if (!page.TryBefore(out var before))
         {
             return new FieldErrors().Add("cursor", "is not a cursor this service issued.").ToProblem();
         }
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var take = Cursor.Limit(limit);
         var rows = (await connection.QueryAsync<AuditEventView>(new CommandDefinition(
             $"""
             {Select}
             WHERE (@structureId::uuid IS NULL OR structure_id = @structureId) AND (@actor::text IS NULL OR actor_id_nat = @actor)
               AND (@outcome::text IS NULL OR outcome LIKE @outcome || '%') AND (@before::bigint IS NULL OR id < @before)
-            ORDER BY id DESC LIMIT @take
-            """, new { structureId, actor, outcome, before, take = take + 1 }, cancellationToken: cancellationToken))).ToList();
-        return TypedResults.Ok(ToPage(rows, take));
+            ORDER BY id DESC LIMIT @fetch
+            """, new { structureId, actor, outcome, before, fetch = page.Fetch }, cancellationToken: cancellationToken))).ToList();
+        return TypedResults.Ok(ToPage(rows, page.Limit));
     }
 
     private static AuditPage ToPage(List<AuditEventView> rows, int take) =>

@@ -4,9 +4,6 @@ using Microsoft.Extensions.Options;
 
 namespace CpxTeleservice.Bench;
 
-/// <summary>What the bare benchmark endpoint answers: the caller's IdNat, nothing read beyond authentication.</summary>
-public sealed record BareResponse(string IdNat);
-
 /// <summary>
 /// The ceiling of the REST benchmarks (bench/, BENCHMARKS.md): an endpoint behind the same mutual-TLS
 /// card authentication as every /api/v1 route (the registry read included) that does nothing else.
@@ -24,5 +21,5 @@ public static class BenchApi
         return api;
     }
 
-    private static Ok<BareResponse> Bare(HttpContext http) => TypedResults.Ok(new BareResponse(http.Caller().IdNat));
+    private static Ok<BareResponse> Bare(Caller caller) => TypedResults.Ok(new BareResponse(caller.IdNat));
 }

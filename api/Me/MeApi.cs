@@ -5,20 +5,7 @@ using Npgsql;
 
 namespace CpxTeleservice.Me;
 
-/// <summary>A structure where the caller acts, and as what: legal-representative or mandataire.</summary>
-public sealed record StructureRole(Guid StructureId, string RaisonSociale, string IdNatStruct, string Role);
-
-/// <summary>Who is calling: the card that authenticated the request and what it may act for.</summary>
-public sealed record MeResponse(
-    string IdNat,
-    string CardType,
-    string CardSerial,
-    string? Profession,
-    string? Nom,
-    string? Prenom,
-    bool Operator,
-    IReadOnlyList<StructureRole> Structures);
-
+/// <summary>The calling card and where it acts.</summary>
 public static class MeApi
 {
     public static RouteGroupBuilder MapMeApi(this RouteGroupBuilder api)
@@ -30,9 +17,8 @@ public static class MeApi
         return api;
     }
 
-    private static async Task<Ok<MeResponse>> GetMe(HttpContext context, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    private static async Task<Ok<MeResponse>> GetMe(Caller caller, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
-        var caller = context.Caller();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var roles = await connection.QueryAsync<StructureRole>(new CommandDefinition(
             """

@@ -1,3 +1,6 @@
+using CpxTeleservice.Infrastructure;
+using Microsoft.AspNetCore.Http.HttpResults;
+
 namespace CpxTeleservice.Orders;
 
 /// <summary>
@@ -36,4 +39,22 @@ public static class OrderLifecycle
     /// </summary>
     public static string StateAfter(string evt, bool newCodes) =>
         evt == "card-received" && !newCodes ? "completed" : Transitions[evt].To;
+
+    /// <summary>
+    /// Why <paramref name="evt"/> cannot be recorded on the order, or null. Events are recorded after the
+    /// fact, but in the order they happened (the dates depend on it), and each follows the states it may.
+    /// </summary>
+    public static ProblemHttpResult? Refusal(LockedOrder order, string evt, DateTime occurredAt)
+    {
+        if (order.LastEventAt is { } last && occurredAt < last)
+        {
+            return Problem.Rule(ProblemTypes.EventTimeBeforePrevious, "The event is dated before the order's previous event",
+                $"The previous production event happened at {last:O}.");
+        }
+
+        return Follows(evt, order.State)
+            ? null
+            : Problem.Conflict(ProblemTypes.OrderStateConflict, $"'{evt}' does not follow '{order.State}'",
+                $"'{evt}' is recorded on an order that is {string.Join(" or ", From(evt))}.");
+    }
 }

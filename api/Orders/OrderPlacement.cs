@@ -40,8 +40,7 @@ internal static class OrderPlacement
             return errors.ToProblem();
         }
 
-        var options = json.Value.SerializerOptions;
-        var requestHash = Idempotency.Hash(structureId.ToString(), request, options);
+        var requestHash = Idempotency.Hash(structureId.ToString(), request, json.Value.SerializerOptions);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var idempotency = new Idempotency(connection, transaction, caller.IdNat, "orders", key);
         if (await idempotency.ClaimAsync(http, requestHash, cancellationToken) is { } answer)
@@ -50,13 +49,7 @@ internal static class OrderPlacement
         }
 
         // Rule 1: the structure's contract is active.
-        var structure = await connection.QuerySingleAsync<StructureForOrder>(new CommandDefinition(
-            """
-            SELECT c.state AS ContractState, p.id_nat AS LegalRepresentativeIdNat, p.id AS LegalRepresentativeId,
-                   p.health_professional AS LegalRepresentativeHealthProfessional, s.id_nat_struct AS IdNatStruct
-            FROM structures s JOIN contracts c ON c.structure_id = s.id JOIN persons p ON p.id = s.legal_representative_id
-            WHERE s.id = @structureId
-            """, new { structureId }, transaction, cancellationToken: cancellationToken));
+        var structure = await StructureAsync(connection, transaction, structureId, cancellationToken);
         if (structure.ContractState != "active")
         {
             return Problem.Rule(ProblemTypes.ContractNotActive, "The structure's contract is not active",
@@ -81,13 +74,23 @@ internal static class OrderPlacement
         }
 
         var orderId = await PlaceAsync(connection, transaction, structureId, request, holder, verdict.InitialState!, caller, cancellationToken);
-        var body = JsonSerializer.Serialize(await reader.GetAsync(connection, orderId, cancellationToken, transaction), options);
+        var body = JsonSerializer.Serialize(await reader.GetAsync(connection, orderId, cancellationToken, transaction), json.Value.SerializerOptions);
         var location = $"/api/v1/orders/{orderId}";
         await idempotency.StoreAsync(StatusCodes.Status201Created, body, location, cancellationToken);
         await http.AuditAsync(connection, transaction, structureId, $"order {orderId}", $"{request.CardType} for {holder.IdNat}");
         await transaction.CommitAsync(cancellationToken);
         return Idempotency.Respond(http, StatusCodes.Status201Created, body, location);
     }
+
+    private static Task<StructureForOrder> StructureAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid structureId,
+        CancellationToken cancellationToken) =>
+        connection.QuerySingleAsync<StructureForOrder>(new CommandDefinition(
+            """
+            SELECT c.state AS ContractState, p.id_nat AS LegalRepresentativeIdNat, p.id AS LegalRepresentativeId,
+                   p.health_professional AS LegalRepresentativeHealthProfessional, s.id_nat_struct AS IdNatStruct
+            FROM structures s JOIN contracts c ON c.structure_id = s.id JOIN persons p ON p.id = s.legal_representative_id
+            WHERE s.id = @structureId
+            """, new { structureId }, transaction, cancellationToken: cancellationToken));
 
     /// <summary>Rule 2: the legal representative or an active mandataire, with a card that acts for a structure.</summary>
     private static async Task<ProblemHttpResult?> RefuseCallerAsync(NpgsqlConnection connection, Caller caller, Guid structureId, CancellationToken cancellationToken)

@@ -6,10 +6,6 @@ using Npgsql;
 
 namespace CpxTeleservice.Structures;
 
-public sealed record DesignateMandataireRequest(string? IdNat);
-
-public sealed record MandataireView(string IdNat, string Nom, string Prenom, DateTime DesignatedAt, string DesignatedBy);
-
 /// <summary>
 /// Mandataires (seed 004 §3): designated and revoked by the legal representative only; the designee
 /// holds an active CPS, CPE or CPA (contract.md, Decisions: a CPE or CPA of that structure; a CPS holder
@@ -27,10 +23,10 @@ public static class MandatairesApi
     }
 
     private static async Task<Results<Ok<IReadOnlyList<MandataireView>>, ProblemHttpResult>> List(
-        Guid structureId, HttpContext http, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+        Guid structureId, Caller caller, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        if (await Access.RoleAsync(connection, http.Caller().IdNat, structureId, cancellationToken) == StructureRoleKind.None)
+        if (await Access.RoleAsync(connection, caller.IdNat, structureId, cancellationToken) == StructureRoleKind.None)
         {
             return Problem.Forbidden("You are neither the legal representative nor a mandataire of this structure.");
         }
@@ -46,9 +42,8 @@ public static class MandatairesApi
     }
 
     private static async Task<Results<Created<MandataireView>, ProblemHttpResult>> Designate(
-        Guid structureId, DesignateMandataireRequest request, HttpContext http, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+        Guid structureId, DesignateMandataireRequest request, Caller caller, HttpContext http, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
-        var caller = http.Caller();
         if (string.IsNullOrWhiteSpace(request.IdNat))
         {
             return new FieldErrors().Add("idNat", "is required.").ToProblem();
@@ -106,9 +101,8 @@ public static class MandatairesApi
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Revoke(
-        Guid structureId, string idNat, HttpContext http, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+        Guid structureId, string idNat, Caller caller, HttpContext http, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
-        var caller = http.Caller();
         // A staff IdNat holds a '/', which travels encoded (%2F) and routing leaves encoded.
         idNat = Uri.UnescapeDataString(idNat);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);

@@ -1,0 +1,5 @@
+namespace CpxTeleservice.Audit;
+
+/// <summary>A line of the audit trail as it is read back.</summary>
+public sealed record AuditEventView(long Id, DateTime OccurredAt, string? ActorIdNat, string? ActorCardSerial, Guid? StructureId,
+    string Action, string? Target, string Outcome, string? Detail, string? RequestId);
