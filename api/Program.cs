@@ -1,6 +1,7 @@
 using CpxTeleservice;
 using CpxTeleservice.Admin;
 using CpxTeleservice.Audit;
+using CpxTeleservice.Authorization;
 using CpxTeleservice.Bench;
 using CpxTeleservice.Health;
 using CpxTeleservice.Intake;

@@ -1,4 +1,4 @@
 namespace CpxTeleservice.Admin;
 
 /// <summary>The holder of a card already in the field, as the operator names them.</summary>
-public sealed record CardHolderInput(string? IdNat, string? Nom, string? Prenom, bool HealthProfessional);
+internal sealed record CardHolderInput(string? IdNat, string? Nom, string? Prenom, bool HealthProfessional);

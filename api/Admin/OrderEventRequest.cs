@@ -1,4 +1,4 @@
 namespace CpxTeleservice.Admin;
 
 /// <summary>A production event on an order. <c>OccurredAt</c> defaults to now (contract.md, Decisions: Event times).</summary>
-public sealed record OrderEventRequest(string? Event, DateTime? OccurredAt, string? CardSerial, DateTime? ValidUntil, string? Reason);
+internal sealed record OrderEventRequest(string? Event, DateTime? OccurredAt, string? CardSerial, DateTime? ValidUntil, string? Reason);

@@ -1,7 +1,7 @@
 namespace CpxTeleservice.Admin;
 
 /// <summary>A card already in the field, as the operator registers it.</summary>
-public sealed record RegisterCardRequest(
+internal sealed record RegisterCardRequest(
     string? CardType,
     string? Serial,
     CardHolderInput? Holder,

@@ -1,4 +1,4 @@
 namespace CpxTeleservice.Bench;
 
 /// <summary>What the bare benchmark endpoint answers: the caller's IdNat, nothing read beyond authentication.</summary>
-public sealed record BareResponse(string IdNat);
+internal sealed record BareResponse(string IdNat);

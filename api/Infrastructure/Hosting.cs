@@ -1,5 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using CpxTeleservice.Audit;
+using CpxTeleservice.Authorization;
 using CpxTeleservice.Security;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection;

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Options;
 
 namespace CpxTeleservice.Infrastructure;
 
-public static class OptionsBuilderExtensions
+internal static class OptionsBuilderExtensions
 {
     /// <summary>
     /// Binds a settings group from its configuration section: a key the group does not have, or a value

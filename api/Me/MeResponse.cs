@@ -1,7 +1,7 @@
 namespace CpxTeleservice.Me;
 
 /// <summary>Who is calling: the card that authenticated the request and what it may act for.</summary>
-public sealed record MeResponse(
+internal sealed record MeResponse(
     string IdNat,
     string CardType,
     string CardSerial,

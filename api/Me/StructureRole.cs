@@ -1,4 +1,4 @@
 namespace CpxTeleservice.Me;
 
 /// <summary>A structure where the caller acts, and as what: legal-representative or mandataire.</summary>
-public sealed record StructureRole(Guid StructureId, string RaisonSociale, string IdNatStruct, string Role);
+internal sealed record StructureRole(Guid StructureId, string RaisonSociale, string IdNatStruct, string Role);

@@ -1,4 +1,4 @@
 namespace CpxTeleservice.Orders;
 
 /// <summary>A structure's order: a CPS (ADELI profession, form 201), a CPE (form 301) or a CDE (form 101).</summary>
-public sealed record CreateOrderRequest(string? CardType, HolderInput? Holder, string? Profession, string? ModeExercice);
+internal sealed record CreateOrderRequest(string? CardType, HolderInput? Holder, string? Profession, string? ModeExercice);

@@ -1,4 +1,4 @@
 namespace CpxTeleservice.Orders;
 
 /// <summary>The holder of an ordered card, as the structure names them.</summary>
-public sealed record HolderInput(string? IdNat, string? Nom, string? Prenom, string? Adeli, bool? HealthProfessional);
+internal sealed record HolderInput(string? IdNat, string? Nom, string? Prenom, string? Adeli, bool? HealthProfessional);

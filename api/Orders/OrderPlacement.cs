@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using CpxTeleservice.Authorization;
 using CpxTeleservice.Domain;
 using CpxTeleservice.Infrastructure;
 using CpxTeleservice.Persons;

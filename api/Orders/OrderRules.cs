@@ -2,33 +2,13 @@ using CpxTeleservice.Infrastructure;
 
 namespace CpxTeleservice.Orders;
 
-/// <summary>A profession of the dated catalogue, as in force on the day of the order.</summary>
-public sealed record Profession(string Code, string Label, string Register, bool Issuable, bool SalariedOnly, bool CpfEligible);
-
-/// <summary>What the rules need to know of an order a structure places.</summary>
-public sealed record OrderFacts(
-    string CardType,
-    bool HolderHealthProfessional,
-    bool HolderIsLegalRepresentative,
-    string? ProfessionCode,
-    Profession? Profession,
-    string? ModeExercice);
-
-/// <summary>The rules' verdict: a refusal naming the rule, or the state the order starts in.</summary>
-public sealed record RuleVerdict(string? ProblemType, string? Title, string? Detail, string? InitialState)
-{
-    public bool Refused => ProblemType is not null;
-    public static RuleVerdict Refuse(string type, string title, string detail) => new(type, title, detail, null);
-    public static RuleVerdict Accept(string state) => new(null, null, null, state);
-}
-
 /// <summary>
 /// Rules 3 and 4 of domain.md's "Rules a structure's order must pass" (seed 004 §4): which card a
 /// structure may order, for whom, and through which channel otherwise. Rules 1, 2 and 5 (contract,
 /// caller, mandataires) are checked against the database by the endpoints. Each refusal names its
 /// rule in the problem type and says which channel applies instead.
 /// </summary>
-public static class OrderRules
+internal static class OrderRules
 {
     public static readonly string[] OrderableTypes = ["CPS", "CPE", "CDE"];
 

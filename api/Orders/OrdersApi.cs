@@ -1,3 +1,4 @@
+using CpxTeleservice.Authorization;
 using CpxTeleservice.Infrastructure;
 using CpxTeleservice.Security;
 using Dapper;

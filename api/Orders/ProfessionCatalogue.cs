@@ -4,7 +4,7 @@ using Npgsql;
 namespace CpxTeleservice.Orders;
 
 /// <summary>The dated profession catalogue (TRE_G15 codes) of migration 002 and its successors.</summary>
-public static class ProfessionCatalogue
+internal static class ProfessionCatalogue
 {
     /// <summary>The profession as the dated catalogue has it on <paramref name="day"/>.</summary>
     public static Task<Profession?> FindAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, string code, DateOnly day, CancellationToken cancellationToken) =>

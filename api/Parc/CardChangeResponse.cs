@@ -1,4 +1,4 @@
 namespace CpxTeleservice.Parc;
 
 /// <summary>A card after a change, and the order the change placed, if any.</summary>
-public sealed record CardChangeResponse(CardView Card, Guid? OrderId);
+internal sealed record CardChangeResponse(CardView Card, Guid? OrderId);

@@ -5,7 +5,7 @@ using System.Text.Json;
 namespace CpxTeleservice.Parc;
 
 /// <summary>The entity tag of a card's representation, and the conditional headers that compare with it.</summary>
-public static class CardETag
+internal static class CardETag
 {
     private static readonly JsonSerializerOptions ETagJson = new(JsonSerializerDefaults.Web);
 

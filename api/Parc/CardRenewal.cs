@@ -4,7 +4,7 @@ using Npgsql;
 namespace CpxTeleservice.Parc;
 
 /// <summary>A renewal ordered on a card, by its structure or by the automatic renewal: the order and the card's history together.</summary>
-public static class CardRenewal
+internal static class CardRenewal
 {
     /// <summary>The renewal order's id, or null when a live renewal of the card exists.</summary>
     public static async Task<Guid?> OrderAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, RenewalOf card, string? actorIdNat,

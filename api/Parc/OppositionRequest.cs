@@ -1,4 +1,4 @@
 namespace CpxTeleservice.Parc;
 
 /// <summary>An opposition: its reason, and whether a replacement (new codes) is ordered with it.</summary>
-public sealed record OppositionRequest(string? Reason, bool Replacement);
+internal sealed record OppositionRequest(string? Reason, bool Replacement);

@@ -10,7 +10,7 @@ namespace CpxTeleservice.Parc;
 /// entering the window before its expiry gets exactly one renewal order, whichever instance runs
 /// the job and however often (a partial unique index on live renewals decides).
 /// </summary>
-public sealed class RenewalJob(NpgsqlDataSource dataSource, IOptions<RenewalOptions> options, ILogger<RenewalJob> logger) : BackgroundService
+public sealed partial class RenewalJob(NpgsqlDataSource dataSource, IOptions<RenewalOptions> options, ILogger<RenewalJob> logger) : BackgroundService
 {
     private const int Batch = 1000;
 
@@ -78,14 +78,20 @@ public sealed class RenewalJob(NpgsqlDataSource dataSource, IOptions<RenewalOpti
                 var created = await RunOnceAsync(stoppingToken);
                 if (created > 0)
                 {
-                    logger.LogInformation("Automatic renewal: {Count} renewal order(s) created", created);
+                    LogRenewalsCreated(logger, created);
                 }
             }
             catch (Exception exception) when (exception is NpgsqlException or TimeoutException)
             {
-                logger.LogWarning(exception, "Automatic renewal pass failed; the next pass retries");
+                LogPassFailed(logger, exception);
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
+
+    [LoggerMessage(EventId = 1, EventName = "RenewalsCreated", Level = LogLevel.Information, Message = "Automatic renewal: {Count} renewal order(s) created")]
+    private static partial void LogRenewalsCreated(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 2, EventName = "RenewalPassFailed", Level = LogLevel.Warning, Message = "Automatic renewal pass failed; the next pass retries")]
+    private static partial void LogPassFailed(ILogger logger, Exception exception);
 }

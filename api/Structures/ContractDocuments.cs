@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using CpxTeleservice.Authorization;
 using CpxTeleservice.Infrastructure;
 using CpxTeleservice.Security;
 using Dapper;

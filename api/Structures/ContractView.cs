@@ -1,4 +1,4 @@
 namespace CpxTeleservice.Structures;
 
 /// <summary>The contract of structure: its state and documents.</summary>
-public sealed record ContractView(string State, DateTime? ApprovedAt, IReadOnlyList<ContractDocumentView> Documents);
+internal sealed record ContractView(string State, DateTime? ApprovedAt, IReadOnlyList<ContractDocumentView> Documents);

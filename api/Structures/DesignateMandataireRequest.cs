@@ -1,4 +1,4 @@
 namespace CpxTeleservice.Structures;
 
 /// <summary>The IdNat of the person to designate as mandataire.</summary>
-public sealed record DesignateMandataireRequest(string? IdNat);
+internal sealed record DesignateMandataireRequest(string? IdNat);

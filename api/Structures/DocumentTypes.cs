@@ -1,7 +1,7 @@
 namespace CpxTeleservice.Structures;
 
 /// <summary>The document types a contract accepts, recognised from their first bytes (magic numbers).</summary>
-public static class DocumentTypes
+internal static class DocumentTypes
 {
     public static string? Sniff(ReadOnlySpan<byte> content) =>
         content.StartsWith("%PDF-"u8) ? "application/pdf"

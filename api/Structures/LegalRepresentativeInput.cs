@@ -1,4 +1,4 @@
 namespace CpxTeleservice.Structures;
 
 /// <summary>The legal representative as the paper contract names them.</summary>
-public sealed record LegalRepresentativeInput(string? IdNat, string? Nom, string? Prenom, bool HealthProfessional);
+internal sealed record LegalRepresentativeInput(string? IdNat, string? Nom, string? Prenom, bool HealthProfessional);

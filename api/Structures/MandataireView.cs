@@ -1,4 +1,4 @@
 namespace CpxTeleservice.Structures;
 
 /// <summary>An active mandataire: who, since when, designated by whom.</summary>
-public sealed record MandataireView(string IdNat, string Nom, string Prenom, DateTime DesignatedAt, string DesignatedBy);
+internal sealed record MandataireView(string IdNat, string Nom, string Prenom, DateTime DesignatedAt, string DesignatedBy);

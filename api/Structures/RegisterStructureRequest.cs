@@ -1,7 +1,7 @@
 namespace CpxTeleservice.Structures;
 
 /// <summary>A structure as the operator records it from the paper contract.</summary>
-public sealed record RegisterStructureRequest(
+internal sealed record RegisterStructureRequest(
     string? Finess,
     string? Siret,
     string? RaisonSociale,

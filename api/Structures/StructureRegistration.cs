@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using CpxTeleservice.Authorization;
 using CpxTeleservice.Domain;
 using CpxTeleservice.Infrastructure;
 using CpxTeleservice.Persons;

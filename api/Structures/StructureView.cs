@@ -1,7 +1,7 @@
 namespace CpxTeleservice.Structures;
 
 /// <summary>A structure, its legal representative and its contract.</summary>
-public sealed record StructureView(
+internal sealed record StructureView(
     Guid Id,
     string? Finess,
     string? Siret,

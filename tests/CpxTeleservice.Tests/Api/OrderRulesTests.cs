@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using CpxTeleservice.Authorization;
 using CpxTeleservice.Infrastructure;
 using CpxTeleservice.Orders;
 using CpxTeleservice.Security;

@@ -1,50 +1,7 @@
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.RegularExpressions;
 using Dapper;
-using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace CpxTeleservice.Infrastructure;
-
-/// <summary>A migration file: <c>NNN_name.sql</c>, applied in the order of its number.</summary>
-public sealed record MigrationFile(int Version, string Name, string Sql, string Checksum)
-{
-    private static readonly Regex FileName = new(@"^(?<version>\d{3,})_(?<name>[a-z0-9_]+)\.sql$", RegexOptions.CultureInvariant);
-
-    public static IReadOnlyList<MigrationFile> LoadFolder(string folder)
-    {
-        if (!Directory.Exists(folder))
-        {
-            throw new MigrationException($"The migrations folder '{folder}' does not exist (setting Database__MigrationsPath).");
-        }
-
-        var files = new List<MigrationFile>();
-        foreach (var path in Directory.EnumerateFiles(folder, "*.sql"))
-        {
-            var match = FileName.Match(Path.GetFileName(path));
-            if (!match.Success)
-            {
-                throw new MigrationException($"'{Path.GetFileName(path)}' is not named NNN_name.sql: refusing to guess its order.");
-            }
-
-            // Line endings are normalised so that a checkout with CRLF does not look like an edit.
-            var sql = File.ReadAllText(path, Encoding.UTF8).Replace("\r\n", "\n");
-            var checksum = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(sql))).ToLowerInvariant();
-            files.Add(new MigrationFile(int.Parse(match.Groups["version"].Value), match.Groups["name"].Value, sql, checksum));
-        }
-
-        var duplicate = files.GroupBy(f => f.Version).FirstOrDefault(g => g.Count() > 1);
-        if (duplicate is not null)
-        {
-            throw new MigrationException($"Two migrations carry the number {duplicate.Key}: {string.Join(", ", duplicate.Select(f => f.Name))}.");
-        }
-
-        return files.OrderBy(f => f.Version).ToList();
-    }
-}
-
-public sealed class MigrationException(string message) : Exception(message);
 
 /// <summary>
 /// Applies the hand-written migrations: each in its own transaction, recorded with its checksum,
@@ -52,7 +9,7 @@ public sealed class MigrationException(string message) : Exception(message);
 /// migration whose file has changed, or one this build does not know, stops the start-up: a landed
 /// migration is never edited, a new one is appended.
 /// </summary>
-public sealed class MigrationRunner(NpgsqlDataSource dataSource, ILogger<MigrationRunner> logger)
+public sealed partial class MigrationRunner(NpgsqlDataSource dataSource, ILogger<MigrationRunner> logger)
 {
     // Any constant shared by every instance of the service; "CPXM" in ASCII.
     private const long AdvisoryLockKey = 0x4350584D;
@@ -110,7 +67,7 @@ public sealed class MigrationRunner(NpgsqlDataSource dataSource, ILogger<Migrati
                     "INSERT INTO schema_migrations (version, name, checksum) VALUES (@Version, @Name, @Checksum)",
                     migration, transaction, cancellationToken: cancellationToken));
                 await transaction.CommitAsync(cancellationToken);
-                logger.LogInformation("Applied migration {Version:000}_{Name}", migration.Version, migration.Name);
+                LogApplied(logger, migration.Version, migration.Name);
                 count++;
             }
 
@@ -121,20 +78,7 @@ public sealed class MigrationRunner(NpgsqlDataSource dataSource, ILogger<Migrati
             await connection.ExecuteAsync("SELECT pg_advisory_unlock(@key)", new { key = AdvisoryLockKey });
         }
     }
-}
 
-/// <summary>Applies the migrations when the host starts, before Kestrel accepts a request.</summary>
-public sealed class MigrationHostedService(MigrationRunner runner, IOptions<DatabaseOptions> options, IHostEnvironment environment) : IHostedService
-{
-    public async Task StartAsync(CancellationToken cancellationToken)
-    {
-        if (!options.Value.MigrateOnStartup)
-        {
-            return;
-        }
-
-        await runner.ApplyAsync(MigrationFile.LoadFolder(options.Value.MigrationsFolder(environment)), cancellationToken);
-    }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    [LoggerMessage(EventId = 1, EventName = "MigrationApplied", Level = LogLevel.Information, Message = "Applied migration {Version:000}_{Name}")]
+    private static partial void LogApplied(ILogger logger, int version, string name);
 }
