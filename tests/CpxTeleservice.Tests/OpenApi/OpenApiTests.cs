@@ -6,7 +6,7 @@ using CpxTeleservice.Tests.Infrastructure;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace CpxTeleservice.Tests.Api;
+namespace CpxTeleservice.Tests.OpenApi;
 
 /// <summary>openapi.yaml at the repository's root is the served document, and it describes exactly what is mapped.</summary>
 public partial class OpenApiTests(ServiceHost host) : IClassFixture<ServiceHost>

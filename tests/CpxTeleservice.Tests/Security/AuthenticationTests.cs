@@ -1,10 +1,16 @@
 using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using CpxTeleservice.Authorization;
 using CpxTeleservice.DevPki;
 using CpxTeleservice.Infrastructure;
+using CpxTeleservice.Orders;
+using CpxTeleservice.Security;
 using CpxTeleservice.Tests.Infrastructure;
 using Dapper;
+using Microsoft.Extensions.DependencyInjection;
 
-namespace CpxTeleservice.Tests.Api;
+namespace CpxTeleservice.Tests.Security;
 
 /// <summary>
 /// Every way a caller's certificate is accepted or refused, over a real TLS handshake on Kestrel
@@ -225,5 +231,26 @@ public class AuthenticationTests(ServiceHost host) : IClassFixture<ServiceHost>
         Assert.Equal("refused:card-in-opposition", entry.Outcome);
         Assert.Equal("GET /api/v1/me", entry.Target);
         Assert.False(string.IsNullOrEmpty(entry.RequestId));
+    }
+
+    [Fact]
+    public async Task A_clientAuth_certificate_of_the_card_CA_without_the_card_extensions_is_not_a_card()
+    {
+        var notACard = CpxTeleservice.DevPki.Pki.IssueOrganisation(host.Pki.CardCa, "LOGICIEL", "1750812349", "APPLICATION").WithPrivateKey();
+        using var client = host.CreateClient(notACard);
+        await HttpAssert.ProblemAsync(await client.GetAsync("/api/v1/me"), HttpStatusCode.Unauthorized, ProblemTypes.CertificateNotACard);
+    }
+
+    [Fact]
+    public async Task Refused_authentication_by_an_untrusted_certificate_names_no_actor()
+    {
+        var card = Registry.NewStaffCard();
+        using var client = host.CreateClient(host.Pki.Card(card, issuer: host.Pki.OtherCardCa));
+        await HttpAssert.ProblemAsync(await client.GetAsync("/api/v1/me"), HttpStatusCode.Unauthorized, ProblemTypes.CertificateUntrusted);
+        await using var connection = await host.Database.DataSource.OpenConnectionAsync();
+        var entry = await connection.QuerySingleAsync<(string? Actor, string Detail)>(
+            "SELECT actor_id_nat, detail FROM audit_events WHERE outcome = 'refused:certificate-untrusted' AND detail LIKE '%' || @IdNat || '%'", card);
+        Assert.Null(entry.Actor);
+        Assert.Contains("Claimed: " + card.IdNat, entry.Detail);
     }
 }

@@ -5,9 +5,9 @@ using CpxTeleservice.DevPki;
 using CpxTeleservice.Infrastructure;
 using CpxTeleservice.Tests.Infrastructure;
 
-namespace CpxTeleservice.Tests.Api;
+namespace CpxTeleservice.Tests.EndToEnd;
 
-/// <summary>The whole story of a structure in TOM, over real TLS with real certificates (issue: REST, "What it must show").</summary>
+/// <summary>The whole story of a structure in TOM, over real TLS with real certificates.</summary>
 public class StoryTests(ServiceHost host) : IClassFixture<ServiceHost>
 {
     [Fact]

@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using CpxTeleservice.Tests.Infrastructure;
 using Dapper;
 
-namespace CpxTeleservice.Tests.Api;
+namespace CpxTeleservice.Tests.Authorization;
 
 /// <summary>
 /// A legal representative or mandataire of structure A against every structure-scoped endpoint of

@@ -1,12 +1,17 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text;
+using CpxTeleservice.Authorization;
+using CpxTeleservice.DevPki;
 using CpxTeleservice.Infrastructure;
+using CpxTeleservice.Orders;
 using CpxTeleservice.Parc;
+using CpxTeleservice.Security;
 using CpxTeleservice.Tests.Infrastructure;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace CpxTeleservice.Tests.Api;
+namespace CpxTeleservice.Tests.Parc;
 
 /// <summary>The parc: listing, pagination, export, ETag, opposition and renewal.</summary>
 public class ParcTests(ServiceHost host) : IClassFixture<ServiceHost>
@@ -162,5 +167,33 @@ public class ParcTests(ServiceHost host) : IClassFixture<ServiceHost>
         var renewals = (await connection.QueryAsync<Guid>(
             "SELECT replaces_card_id FROM orders WHERE kind = 'renewal' AND replaces_card_id = ANY(@cards)", new { cards = new[] { cps, cde, cpe, far } })).ToList();
         Assert.Equal(new[] { cps, cde }.Order(), renewals.Order());
+    }
+
+    [Fact]
+    public async Task Opposition_cancels_a_renewal_not_yet_in_production_and_the_job_does_not_order_it_again()
+    {
+        var structure = await _world.StructureAsync();
+        var db = host.Database.DataSource;
+        var cardId = await Registry.AddCardAsync(db, Registry.NewProfessionalCard(), "CPS", structure.StructureId, validUntil: DateTimeOffset.UtcNow.AddDays(20));
+        var job = host.Services.GetRequiredService<CpxTeleservice.Parc.RenewalJob>();
+        Assert.True(await job.RunOnceAsync(CancellationToken.None) >= 1);
+
+        using var opposition = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/cards/{cardId}/opposition") { Content = JsonContent.Create(new { reason = "holder-left" }) };
+        opposition.Headers.TryAddWithoutValidation("If-Match", "*");
+        await HttpAssert.JsonAsync(await structure.LegalRepresentativeClient.SendAsync(opposition));
+        await job.RunOnceAsync(CancellationToken.None);
+
+        await using var connection = await db.OpenConnectionAsync();
+        var renewals = (await connection.QueryAsync<string>("SELECT state FROM orders WHERE replaces_card_id = @cardId AND kind = 'renewal'", new { cardId })).ToList();
+        Assert.Equal(["cancelled"], renewals);
+    }
+
+    [Fact]
+    public async Task An_unknown_filter_value_is_a_422_naming_the_field()
+    {
+        var structure = await _world.StructureAsync();
+        var problem = await HttpAssert.ProblemAsync(await structure.LegalRepresentativeClient.GetAsync($"/api/v1/structures/{structure.StructureId}/cards?state=lost"),
+            HttpStatusCode.UnprocessableEntity, ProblemTypes.Validation);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("state", out _));
     }
 }

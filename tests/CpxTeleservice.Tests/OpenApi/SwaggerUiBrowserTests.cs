@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text.RegularExpressions;
 using CpxTeleservice.Tests.Infrastructure;
 
-namespace CpxTeleservice.Tests.Api;
+namespace CpxTeleservice.Tests.OpenApi;
 
 /// <summary>
 /// Swagger UI, as a developer opens it: the served page loaded by a real browser (Debian's chromium,

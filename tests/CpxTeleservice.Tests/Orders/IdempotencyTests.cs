@@ -4,7 +4,7 @@ using CpxTeleservice.Infrastructure;
 using CpxTeleservice.Tests.Infrastructure;
 using Dapper;
 
-namespace CpxTeleservice.Tests.Api;
+namespace CpxTeleservice.Tests.Orders;
 
 /// <summary>Idempotency-Key on orders (IETF draft-ietf-httpapi-idempotency-key-header): nothing lost, nothing doubled on retries.</summary>
 public class IdempotencyTests(ServiceHost host) : IClassFixture<ServiceHost>

@@ -1,0 +1,11 @@
+namespace CpxTeleservice.Tests.Infrastructure;
+
+/// <summary>A service whose PostgreSQL does not answer: not ready, and its failures are bare 500 problems.</summary>
+public sealed class UnreachableDatabaseHost : ServiceHost
+{
+    public UnreachableDatabaseHost()
+    {
+        With("ConnectionStrings:Postgres", "Host=127.0.0.1;Port=1;Username=nobody;Database=none;Timeout=2");
+        With("Database:MigrateOnStartup", "false");
+    }
+}
