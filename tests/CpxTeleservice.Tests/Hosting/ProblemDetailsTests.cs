@@ -53,4 +53,25 @@ public class ProblemDetailsTests(ServiceHost host) : IClassFixture<ServiceHost>
         using var content = new StringContent("{\"finess\": ", Encoding.UTF8, "application/json");
         await HttpAssert.ProblemAsync(await _world.Operator.PostAsync("/api/v1/admin/structures", content), HttpStatusCode.BadRequest, ProblemTypes.BadRequest);
     }
+
+    [Theory]
+    [InlineData("limit=many")]
+    [InlineData("limit=99999999999")]
+    public async Task A_page_limit_that_is_not_a_number_is_a_400_problem(string query)
+    {
+        var structure = await _world.StructureAsync();
+        await HttpAssert.ProblemAsync(await structure.LegalRepresentativeClient.GetAsync($"/api/v1/structures/{structure.StructureId}/orders?{query}"),
+            HttpStatusCode.BadRequest, ProblemTypes.BadRequest);
+    }
+
+    [Fact]
+    public async Task A_page_limit_out_of_range_is_clamped_and_a_foreign_cursor_is_a_422_naming_the_field()
+    {
+        var structure = await _world.StructureAsync();
+        var page = await HttpAssert.JsonAsync(await structure.LegalRepresentativeClient.GetAsync($"/api/v1/structures/{structure.StructureId}/orders?limit=0"));
+        Assert.Equal(System.Text.Json.JsonValueKind.Array, page.GetProperty("items").ValueKind);
+        var problem = await HttpAssert.ProblemAsync(await structure.LegalRepresentativeClient.GetAsync($"/api/v1/me/orders?cursor=not-ours"),
+            HttpStatusCode.UnprocessableEntity, ProblemTypes.Validation);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("cursor", out _));
+    }
 }
