@@ -72,8 +72,8 @@ public static class MandatairesApi
             SELECT p.id, p.nom, p.prenom
             FROM persons p
             WHERE p.id_nat = @IdNat AND EXISTS (
-                SELECT 1 FROM cards c
-                WHERE c.holder_id = p.id AND c.state = 'active' AND c.valid_until > now()
+                SELECT 1 FROM card_rows c
+                WHERE c.holder_id = p.id AND c.state = 'active'
                   AND (c.card_type = 'CPS' OR (c.card_type IN ('CPE', 'CPA') AND c.structure_id = @structureId)))
             """, new { request.IdNat, structureId }, transaction, cancellationToken: cancellationToken));
         if (designee.PersonId == Guid.Empty)
