@@ -101,20 +101,33 @@ public partial class ConfigurationTableTests
 
     private static string[] Backticked(string cell) => BacktickedPattern().Matches(cell).Select(m => m.Groups[1].Value).ToArray();
 
+    /// <summary>
+    /// The rows of README's settings tables (a first column headed "variable" or "setting"): the keys of each
+    /// row and its default. A row whose key ends with "…" points to another table and is skipped.
+    /// </summary>
     private static IReadOnlyList<(string[] Keys, string Default)> ReadTable()
     {
-        var lines = File.ReadAllLines(Repository.File("README.md"));
-        var start = Array.FindIndex(lines, l => l.StartsWith("## Configuration", StringComparison.Ordinal));
         var rows = new List<(string[], string)>();
-        foreach (var line in lines.Skip(start + 1).SkipWhile(l => !l.StartsWith("| variable", StringComparison.Ordinal)).Skip(2))
+        var inTable = false;
+        foreach (var line in File.ReadAllLines(Repository.File("README.md")))
         {
+            if (line.StartsWith("| variable ", StringComparison.Ordinal) || line.StartsWith("| setting ", StringComparison.Ordinal))
+            {
+                inTable = true;
+                continue;
+            }
+
             if (!line.StartsWith('|'))
             {
-                break;
+                inTable = false;
+                continue;
             }
 
             var cells = line.Split('|', StringSplitOptions.TrimEntries);
-            rows.Add((Backticked(cells[1]), cells[^2]));
+            if (inTable && !cells[1].StartsWith("---", StringComparison.Ordinal) && !cells[1].Contains('…'))
+            {
+                rows.Add((Backticked(cells[1]), cells[^2]));
+            }
         }
 
         Assert.NotEmpty(rows);
