@@ -1,7 +1,7 @@
 namespace CpxTeleservice.Domain;
 
 /// <summary>
-/// Format and check-key rules of the identifiers the registry handles (domain.md, "Identifiers (ext)").
+/// Format and check-key rules of the identifiers the registry handles (docs/domain.md, "Identifiers (ext)").
 /// Values are checked as given: whitespace and case are the caller's normalisation, not ours.
 /// </summary>
 public static class Identifiers

@@ -5,7 +5,7 @@ namespace CpxTeleservice.Domain;
 
 /// <summary>
 /// French working days: Monday to Friday minus the public holidays of Code du travail L3133-1, plus
-/// Good Friday and 26 December in Alsace-Moselle (57, 67, 68) (domain.md, "Delays").
+/// Good Friday and 26 December in Alsace-Moselle (57, 67, 68) (docs/domain.md, "Delays").
 /// </summary>
 public sealed class WorkingDayCalendar
 {

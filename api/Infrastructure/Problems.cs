@@ -48,7 +48,7 @@ public static class ProblemTypes
     public const string MandataireCardRequired = Prefix + "mandataire-card-required";
     public const string MandataireAlreadyDesignated = Prefix + "mandataire-already-designated";
 
-    // Orders (seed 004 §4, domain.md "Rules a structure's order must pass")
+    // Orders (seed 004 §4, docs/domain.md "Rules a structure's order must pass")
     public const string CpsRppsThroughOrdre = Prefix + "cps-rpps-through-ordre";
     public const string CpfThroughOrdre = Prefix + "cpf-through-ordre";
     public const string ProfessionUnknown = Prefix + "profession-unknown";

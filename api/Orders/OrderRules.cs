@@ -3,7 +3,7 @@ using CpxTeleservice.Infrastructure;
 namespace CpxTeleservice.Orders;
 
 /// <summary>
-/// Rules 3 and 4 of domain.md's "Rules a structure's order must pass" (seed 004 §4): which card a
+/// Rules 3 and 4 of docs/domain.md's "Rules a structure's order must pass" (seed 004 §4): which card a
 /// structure may order, for whom, and through which channel otherwise. Rules 1, 2 and 5 (contract,
 /// caller, mandataires) are checked against the database by the endpoints. Each refusal names its
 /// rule in the problem type and says which channel applies instead.

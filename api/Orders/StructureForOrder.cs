@@ -4,6 +4,6 @@ namespace CpxTeleservice.Orders;
 internal sealed record StructureForOrder(string ContractState, string LegalRepresentativeIdNat, Guid LegalRepresentativeId,
     bool LegalRepresentativeHealthProfessional, string IdNatStruct)
 {
-    /// <summary>The IdNat prefix of the structure's staff cards: 3+FINESS/ or 5+SIRET/ (domain.md, Identifiers).</summary>
+    /// <summary>The IdNat prefix of the structure's staff cards: 3+FINESS/ or 5+SIRET/ (docs/domain.md, Identifiers).</summary>
     public string StaffPrefix => (IdNatStruct[0] == '1' ? "3" : "5") + IdNatStruct[1..] + "/";
 }

@@ -9,7 +9,7 @@ namespace CpxTeleservice.Structures;
 
 /// <summary>
 /// Mandataires (seed 004 §3): designated and revoked by the legal representative only; the designee
-/// holds an active CPS, CPE or CPA (contract.md, Decisions: a CPE or CPA of that structure; a CPS holder
+/// holds an active CPS, CPE or CPA (docs/contract.md, Decisions: a CPE or CPA of that structure; a CPS holder
 /// may be designated as an employee). Rights are read per request, so both take effect at once.
 /// </summary>
 public static class MandatairesApi
