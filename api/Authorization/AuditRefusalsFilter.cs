@@ -12,6 +12,7 @@ namespace CpxTeleservice.Authorization;
 public sealed class AuditRefusalsFilter(AuditLog audit) : IEndpointFilter
 {
     public const string StructureItem = "cpx.audit.structure";
+    private const string StructureRouteKey = "structureId";
 
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
@@ -30,7 +31,7 @@ public sealed class AuditRefusalsFilter(AuditLog audit) : IEndpointFilter
 
         var caller = http.Features.Get<Caller>();
         var structure = http.Items[StructureItem] as Guid?
-            ?? (http.Request.RouteValues.TryGetValue("structureId", out var raw) && Guid.TryParse(raw?.ToString(), out var parsed) ? parsed : null);
+            ?? (http.Request.RouteValues.TryGetValue(StructureRouteKey, out var raw) && Guid.TryParse(raw?.ToString(), out var parsed) ? parsed : null);
         var outcome = "refused:" + (problem.Type is { } type && type.StartsWith(ProblemTypes.Prefix, StringComparison.Ordinal)
             ? type[ProblemTypes.Prefix.Length..]
             : problem.StatusCode.ToString());

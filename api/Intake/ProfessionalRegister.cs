@@ -1,6 +1,8 @@
 using System.Text.Json;
 using CpxTeleservice.Domain;
 using CpxTeleservice.Intake.V1;
+using CpxTeleservice.Parc;
+using CpxTeleservice.Persons;
 using Dapper;
 using Npgsql;
 
@@ -147,26 +149,25 @@ public static class ProfessionalRegister
             return;
         }
 
+        await PersonStore.UpsertFromRegisterAsync(connection, transaction, new RegisteredPersons(
+            records.Select(_ => Guid.CreateVersion7()).ToArray(),
+            records.Select(r => r.IdNat).ToArray(),
+            records.Select(r => r.Identity.NomExercice).ToArray(),
+            records.Select(r => r.Identity.Prenom).ToArray(),
+            records.Select(r => r.Rpps).ToArray(),
+            records.Select(r => r.Adeli).ToArray()), cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
             """
             WITH input AS (
-                SELECT * FROM unnest(@ids::uuid[], @idNats::text[], @noms::text[], @prenoms::text[], @rpps::text[], @adeli::text[],
-                                     @professions::text[], @categories::text[], @modes::text[], @civilites::text[], @births::date[],
+                SELECT * FROM unnest(@idNats::text[], @professions::text[], @categories::text[], @modes::text[], @civilites::text[], @births::date[],
                                      @finess::text[], @siret::text[], @raisons::text[], @departements::text[], @correspondence::jsonb[], @inscriptions::bool[])
-                    AS u(id, id_nat, nom, prenom, rpps, adeli, profession, categorie, mode, civilite, birth, finess, siret, raison, departement, correspondence, inscription)
-            ), people AS (
-                INSERT INTO persons (id, id_nat, nom, prenom, rpps, adeli, health_professional)
-                SELECT id, id_nat, nom, prenom, rpps, adeli, true FROM input ORDER BY id_nat
-                ON CONFLICT (id_nat) DO UPDATE SET nom = EXCLUDED.nom, prenom = EXCLUDED.prenom,
-                    rpps = COALESCE(EXCLUDED.rpps, persons.rpps), adeli = COALESCE(EXCLUDED.adeli, persons.adeli),
-                    health_professional = true, updated_at = now()
-                RETURNING id, id_nat
+                    AS u(id_nat, profession, categorie, mode, civilite, birth, finess, siret, raison, departement, correspondence, inscription)
             )
             INSERT INTO professionals (person_id, profession, categorie, mode_exercice, civilite, date_naissance, place_finess, place_siret,
                                        place_raison_sociale, place_departement, correspondence, source, radiated_at, updated_at)
             SELECT p.id, i.profession, NULLIF(i.categorie, ''), NULLIF(i.mode, ''), NULLIF(i.civilite, ''), i.birth, NULLIF(i.finess, ''), NULLIF(i.siret, ''),
                    NULLIF(i.raison, ''), NULLIF(i.departement, ''), i.correspondence, @source, NULL, now()
-            FROM people p JOIN input i ON i.id_nat = p.id_nat
+            FROM persons p JOIN input i ON i.id_nat = p.id_nat
             ORDER BY p.id
             ON CONFLICT (person_id) DO UPDATE SET profession = EXCLUDED.profession, categorie = EXCLUDED.categorie, mode_exercice = EXCLUDED.mode_exercice,
                 civilite = EXCLUDED.civilite, date_naissance = EXCLUDED.date_naissance, place_finess = EXCLUDED.place_finess, place_siret = EXCLUDED.place_siret,
@@ -178,12 +179,7 @@ public static class ProfessionalRegister
             """,
             new
             {
-                ids = records.Select(_ => Guid.CreateVersion7()).ToArray(),
                 idNats = records.Select(r => r.IdNat).ToArray(),
-                noms = records.Select(r => r.Identity.NomExercice).ToArray(),
-                prenoms = records.Select(r => r.Identity.Prenom).ToArray(),
-                rpps = records.Select(r => r.Rpps).ToArray(),
-                adeli = records.Select(r => r.Adeli).ToArray(),
                 professions = records.Select(r => r.Exercise.Profession).ToArray(),
                 categories = records.Select(r => r.Exercise.CategorieProfessionnelle).ToArray(),
                 modes = records.Select(r => r.Exercise.ModeExercice).ToArray(),
@@ -212,23 +208,12 @@ public static class ProfessionalRegister
             return;
         }
 
+        await CardStore.OpposeRadiatedAsync(connection, transaction, idNats, source.Professions.ToArray(), source.IdNatStruct, cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
             """
-            WITH opposed AS (
-                UPDATE cards c SET state = 'opposition', opposed_at = now(), opposition_reason = 'radiation', version = c.version + 1, updated_at = now()
-                FROM persons p LEFT JOIN professionals pr ON pr.person_id = p.id
-                WHERE p.id = c.holder_id AND p.id_nat = ANY(@idNats) AND c.state = 'active'
-                  -- The professional cards of the professions this source registers; staff cards stay.
-                  AND c.card_type IN ('CPS', 'CPF') AND COALESCE(c.profession, pr.profession) = ANY(@professions)
-                RETURNING c.id
-            ), revoked AS (
-                UPDATE card_certificates SET revoked_at = now() WHERE card_id IN (SELECT id FROM opposed) AND revoked_at IS NULL
-            ), history AS (
-                INSERT INTO card_events (card_id, event, actor_id_nat, detail) SELECT id, 'opposition', @source, 'radiation' FROM opposed
-            )
             UPDATE professionals pr SET radiated_at = now(), updated_at = now()
             FROM persons p WHERE p.id = pr.person_id AND p.id_nat = ANY(@idNats)
-            """, new { idNats, source = source.IdNatStruct, professions = source.Professions.ToArray() }, transaction, cancellationToken: cancellationToken));
+            """, new { idNats }, transaction, cancellationToken: cancellationToken));
     }
 
 }

@@ -1,5 +1,6 @@
 using CpxTeleservice.Domain;
 using CpxTeleservice.Intake.V1;
+using CpxTeleservice.Orders;
 using Dapper;
 using Npgsql;
 using static CpxTeleservice.Intake.ProfessionalRegister;
@@ -47,50 +48,16 @@ public sealed class Registrations : IIntakeRecordKind<ProfessionalRegistration, 
         var created = new Dictionary<int, string>();
         if (inscriptions.Count > 0)
         {
-            var rows = await connection.QueryAsync<(int Index, Guid OrderId)>(new CommandDefinition(
-                """
-                WITH wanted AS (
-                    SELECT u.idx, u.order_id, u.id_nat, u.profession, u.categorie, u.mode_ex, u.transmitted_at, u.departement,
-                           CASE WHEN u.categorie = 'E' THEN 'CPF' ELSE 'CPS' END AS card_type
-                    FROM unnest(@indexes::int[], @orderIds::uuid[], @idNats::text[], @professions::text[], @categories::text[], @modes::text[],
-                                @transmitted::timestamptz[], @departements::text[])
-                         AS u(idx, order_id, id_nat, profession, categorie, mode_ex, transmitted_at, departement)
-                ), eligible AS (
-                    SELECT w.*, p.id AS holder_id
-                    FROM wanted w JOIN persons p ON p.id_nat = w.id_nat
-                    LEFT JOIN professions f ON f.code = w.profession AND f.valid_from <= w.transmitted_at::date
-                                           AND (f.valid_until IS NULL OR f.valid_until > w.transmitted_at::date)
-                    WHERE (w.card_type = 'CPS' OR f.cpf_eligible)
-                      AND NOT EXISTS (SELECT 1 FROM cards c WHERE c.holder_id = p.id AND c.state = 'active' AND c.valid_until > now()
-                                      AND c.profession = w.profession)
-                      AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.holder_id = p.id AND o.profession = w.profession AND o.kind = 'new'
-                                      AND o.state NOT IN ('completed', 'rejected', 'cancelled'))
-                ), inserted AS (
-                    INSERT INTO orders (id, structure_id, card_type, kind, holder_id, profession, mode_exercice, state, new_codes,
-                                        dossier_complete_at, departement, source)
-                    SELECT order_id, NULL, card_type, 'new', holder_id, profession, NULLIF(mode_ex, ''), 'submitted', true,
-                           transmitted_at, NULLIF(departement, ''), @source
-                    FROM eligible
-                    RETURNING id, dossier_complete_at
-                ), history AS (
-                    INSERT INTO order_events (order_id, event, state, occurred_at, actor_id_nat)
-                    SELECT id, 'placed', 'submitted', dossier_complete_at, @source FROM inserted
-                )
-                SELECT e.idx, e.order_id FROM eligible e JOIN inserted i ON i.id = e.order_id
-                """,
-                new
-                {
-                    indexes = inscriptions.Select(x => x.Index).ToArray(),
-                    orderIds = inscriptions.Select(_ => Guid.CreateVersion7()).ToArray(),
-                    idNats = inscriptions.Select(x => "8" + x.Record.Rpps).ToArray(),
-                    professions = inscriptions.Select(x => x.Record.Exercise.Profession).ToArray(),
-                    categories = inscriptions.Select(x => x.Record.Exercise.CategorieProfessionnelle).ToArray(),
-                    modes = inscriptions.Select(x => x.Record.Exercise.ModeExercice).ToArray(),
-                    // The RPPS delay runs from the Ordre's transmission (seed 004 §5).
-                    transmitted = inscriptions.Select(x => x.Record.TransmittedAt?.ToDateTime() ?? DateTime.UtcNow).ToArray(),
-                    departements = inscriptions.Select(x => x.Record.Exercise.Place?.Address?.Departement ?? "").ToArray(),
-                    source = source.IdNatStruct,
-                }, transaction, cancellationToken: cancellationToken));
+            var rows = await OrderStore.PlaceFromRegisterAsync(connection, transaction, new RegisterOrders(
+                inscriptions.Select(x => x.Index).ToArray(),
+                inscriptions.Select(_ => Guid.CreateVersion7()).ToArray(),
+                inscriptions.Select(x => "8" + x.Record.Rpps).ToArray(),
+                inscriptions.Select(x => x.Record.Exercise.Profession).ToArray(),
+                inscriptions.Select(x => x.Record.Exercise.CategorieProfessionnelle).ToArray(),
+                inscriptions.Select(x => x.Record.Exercise.ModeExercice).ToArray(),
+                // The RPPS delay runs from the Ordre's transmission (seed 004 §5).
+                inscriptions.Select(x => x.Record.TransmittedAt?.ToDateTime() ?? DateTime.UtcNow).ToArray(),
+                inscriptions.Select(x => x.Record.Exercise.Place?.Address?.Departement ?? "").ToArray()), source.IdNatStruct, cancellationToken);
             foreach (var (index, orderId) in rows)
             {
                 created[kept[index]] = orderId.ToString();

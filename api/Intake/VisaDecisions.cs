@@ -1,4 +1,5 @@
 using CpxTeleservice.Intake.V1;
+using CpxTeleservice.Orders;
 using Dapper;
 using Npgsql;
 using static CpxTeleservice.Intake.ProfessionalRegister;
@@ -64,31 +65,11 @@ public sealed class VisaDecisions : IIntakeRecordKind<VisaDecision, VisaAck>
         if (apply.Count > 0)
         {
             // Granted: the dossier is complete from the decision (seed 004 §4.2). Refused: the order ends, with the reason.
-            await connection.ExecuteAsync(new CommandDefinition(
-                """
-                WITH decided AS (
-                    SELECT * FROM unnest(@ids::uuid[], @granted::bool[], @reasons::text[], @decidedAt::timestamptz[]) AS d(id, granted, reason, decided_at)
-                ), updated AS (
-                    UPDATE orders o SET
-                        state = CASE WHEN d.granted THEN 'submitted' ELSE 'rejected' END,
-                        dossier_complete_at = CASE WHEN d.granted THEN d.decided_at ELSE o.dossier_complete_at END,
-                        rejection_reason = CASE WHEN d.granted THEN o.rejection_reason ELSE d.reason END,
-                        updated_at = now()
-                    FROM decided d WHERE o.id = d.id
-                    RETURNING o.id, o.state, d.granted, d.reason, d.decided_at
-                )
-                INSERT INTO order_events (order_id, event, state, occurred_at, actor_id_nat, detail)
-                SELECT id, CASE WHEN granted THEN 'visa-granted' ELSE 'visa-refused' END, state, decided_at, @source, NULLIF(reason, '')
-                FROM updated
-                """,
-                new
-                {
-                    ids = apply.Select(r => Guid.Parse(r.OrderId)).ToArray(),
-                    granted = apply.Select(r => r.Decision == VisaOutcome.Granted).ToArray(),
-                    reasons = apply.Select(r => r.Reason).ToArray(),
-                    decidedAt = apply.Select(r => r.DecidedAt?.ToDateTime() ?? DateTime.UtcNow).ToArray(),
-                    source = src.IdNatStruct,
-                }, transaction, cancellationToken: ct));
+            await OrderStore.ApplyVisaDecisionsAsync(connection, transaction, new VisaDecisionBatch(
+                apply.Select(r => Guid.Parse(r.OrderId)).ToArray(),
+                apply.Select(r => r.Decision == VisaOutcome.Granted).ToArray(),
+                apply.Select(r => r.Reason).ToArray(),
+                apply.Select(r => r.DecidedAt?.ToDateTime() ?? DateTime.UtcNow).ToArray()), src.IdNatStruct, ct);
         }
 
         return new ApplyResult([], rejected);

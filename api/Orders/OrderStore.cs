@@ -114,4 +114,71 @@ public static class OrderStore
             INSERT INTO order_events (order_id, event, state, occurred_at, actor_id_nat, detail)
             SELECT id, 'cancelled', 'cancelled', now(), @actorIdNat, 'card in opposition' FROM cancelled;
             """, new { cardId, actorIdNat }, transaction, cancellationToken: cancellationToken));
+
+    /// <summary>
+    /// The orders a register's inscriptions place, set-based: for each holder who holds no active card nor a
+    /// live new order for that profession, a CPS, or a CPF for a student (catégorie E) of a CPF profession,
+    /// submitted with its dossier complete at the transmission. Returns the index and order id of each placed.
+    /// </summary>
+    public static async Task<IReadOnlyList<(int Index, Guid OrderId)>> PlaceFromRegisterAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
+        RegisterOrders batch, string source, CancellationToken cancellationToken) =>
+        (await connection.QueryAsync<(int Index, Guid OrderId)>(new CommandDefinition(
+            """
+            WITH wanted AS (
+                SELECT u.idx, u.order_id, u.id_nat, u.profession, u.categorie, u.mode_ex, u.transmitted_at, u.departement,
+                       CASE WHEN u.categorie = 'E' THEN 'CPF' ELSE 'CPS' END AS card_type
+                FROM unnest(@Indexes::int[], @OrderIds::uuid[], @IdNats::text[], @Professions::text[], @Categories::text[], @Modes::text[],
+                            @TransmittedAt::timestamptz[], @Departements::text[])
+                     AS u(idx, order_id, id_nat, profession, categorie, mode_ex, transmitted_at, departement)
+            ), eligible AS (
+                SELECT w.*, p.id AS holder_id
+                FROM wanted w JOIN persons p ON p.id_nat = w.id_nat
+                LEFT JOIN professions f ON f.code = w.profession AND f.valid_from <= w.transmitted_at::date
+                                       AND (f.valid_until IS NULL OR f.valid_until > w.transmitted_at::date)
+                WHERE (w.card_type = 'CPS' OR f.cpf_eligible)
+                  AND NOT EXISTS (SELECT 1 FROM cards c WHERE c.holder_id = p.id AND c.state = 'active' AND c.valid_until > now()
+                                  AND c.profession = w.profession)
+                  AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.holder_id = p.id AND o.profession = w.profession AND o.kind = 'new'
+                                  AND o.state NOT IN ('completed', 'rejected', 'cancelled'))
+            ), inserted AS (
+                INSERT INTO orders (id, structure_id, card_type, kind, holder_id, profession, mode_exercice, state, new_codes,
+                                    dossier_complete_at, departement, source)
+                SELECT order_id, NULL, card_type, 'new', holder_id, profession, NULLIF(mode_ex, ''), 'submitted', true,
+                       transmitted_at, NULLIF(departement, ''), @source
+                FROM eligible
+                RETURNING id, dossier_complete_at
+            ), history AS (
+                INSERT INTO order_events (order_id, event, state, occurred_at, actor_id_nat)
+                SELECT id, 'placed', 'submitted', dossier_complete_at, @source FROM inserted
+            )
+            SELECT e.idx, e.order_id FROM eligible e JOIN inserted i ON i.id = e.order_id
+            """,
+            new
+            {
+                batch.Indexes, batch.OrderIds, batch.IdNats, batch.Professions, batch.Categories, batch.Modes, batch.TransmittedAt, batch.Departements, source,
+            }, transaction, cancellationToken: cancellationToken))).ToList();
+
+    /// <summary>
+    /// ARS visa decisions, set-based: granted, the dossier is complete from the decision (seed 004 §4.2);
+    /// refused, the order ends with the reason. Each with its line of history.
+    /// </summary>
+    public static Task ApplyVisaDecisionsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, VisaDecisionBatch batch, string source,
+        CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition(
+            """
+            WITH decided AS (
+                SELECT * FROM unnest(@OrderIds::uuid[], @Granted::bool[], @Reasons::text[], @DecidedAt::timestamptz[]) AS d(id, granted, reason, decided_at)
+            ), updated AS (
+                UPDATE orders o SET
+                    state = CASE WHEN d.granted THEN 'submitted' ELSE 'rejected' END,
+                    dossier_complete_at = CASE WHEN d.granted THEN d.decided_at ELSE o.dossier_complete_at END,
+                    rejection_reason = CASE WHEN d.granted THEN o.rejection_reason ELSE d.reason END,
+                    updated_at = now()
+                FROM decided d WHERE o.id = d.id
+                RETURNING o.id, o.state, d.granted, d.reason, d.decided_at
+            )
+            INSERT INTO order_events (order_id, event, state, occurred_at, actor_id_nat, detail)
+            SELECT id, CASE WHEN granted THEN 'visa-granted' ELSE 'visa-refused' END, state, decided_at, @source, NULLIF(reason, '')
+            FROM updated
+            """, new { batch.OrderIds, batch.Granted, batch.Reasons, batch.DecidedAt, source }, transaction, cancellationToken: cancellationToken));
 }

@@ -65,6 +65,26 @@ public static class CardStore
             INSERT INTO card_events (card_id, event, actor_id_nat, detail) VALUES (@cardId, 'opposition', @actorIdNat, @reason);
             """, new { reason, cardId, actorIdNat }, transaction, cancellationToken: cancellationToken));
 
+    /// <summary>
+    /// A register's radiation puts the professionals' active professional cards (CPS, CPF) of the given
+    /// professions in opposition, set-based; staff cards stay.
+    /// </summary>
+    public static Task OpposeRadiatedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string[] idNats, string[] professions, string actorIdNat,
+        CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition(
+            """
+            WITH opposed AS (
+                UPDATE cards c SET state = 'opposition', opposed_at = now(), opposition_reason = 'radiation', version = c.version + 1, updated_at = now()
+                FROM persons p LEFT JOIN professionals pr ON pr.person_id = p.id
+                WHERE p.id = c.holder_id AND p.id_nat = ANY(@idNats) AND c.state = 'active'
+                  AND c.card_type IN ('CPS', 'CPF') AND COALESCE(c.profession, pr.profession) = ANY(@professions)
+                RETURNING c.id
+            ), revoked AS (
+                UPDATE card_certificates SET revoked_at = now() WHERE card_id IN (SELECT id FROM opposed) AND revoked_at IS NULL
+            )
+            INSERT INTO card_events (card_id, event, actor_id_nat, detail) SELECT id, 'opposition', @actorIdNat, 'radiation' FROM opposed
+            """, new { idNats, professions, actorIdNat }, transaction, cancellationToken: cancellationToken));
+
     /// <summary>Records on the card that its renewal was ordered (a new version: its ETag changes).</summary>
     public static Task RenewAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid cardId, Guid orderId, string? actorIdNat,
         CancellationToken cancellationToken) =>
