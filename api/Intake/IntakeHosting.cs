@@ -1,4 +1,5 @@
 using CpxTeleservice.Health;
+using CpxTeleservice.Infrastructure;
 using CpxTeleservice.Intake.V1;
 using Microsoft.Extensions.Options;
 

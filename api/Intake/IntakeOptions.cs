@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-
 namespace CpxTeleservice.Intake;
 
 /// <summary>The intake's settings, section <c>Intake</c>: its sources and how records are batched.</summary>
@@ -70,52 +68,6 @@ public sealed class IntakeOptions
             {
                 yield return $"{key} is an ARS: list its départements ({key}__Departements__0, …).";
             }
-        }
-    }
-}
-
-/// <summary>The gRPC server's settings, section <c>Grpc</c>.</summary>
-public sealed class GrpcOptions
-{
-    public const string Section = "Grpc";
-
-    /// <summary>gRPC's default receive limit, 4 MiB.</summary>
-    public const int DefaultMaxReceiveMessageSize = 4 * 1024 * 1024;
-
-    /// <summary>The largest message a client may send, in bytes, after decompression; larger is RESOURCE_EXHAUSTED.</summary>
-    public int MaxReceiveMessageSize { get; set; } = DefaultMaxReceiveMessageSize;
-
-    public IEnumerable<string> Errors()
-    {
-        if (MaxReceiveMessageSize is < 1024 or > 64 * 1024 * 1024)
-        {
-            yield return "Grpc__MaxReceiveMessageSize must be between 1024 and 67108864 bytes.";
-        }
-    }
-}
-
-/// <summary>Validation of an options class by its <c>Errors()</c>, each message naming the key at fault.</summary>
-internal static class OptionsValidation
-{
-    public static OptionsBuilder<T> ValidateErrors<T>(this OptionsBuilder<T> builder, Func<T, IEnumerable<string>> errors)
-        where T : class
-    {
-        builder.Services.AddSingleton<IValidateOptions<T>>(new Validator<T>(builder.Name, errors));
-        return builder;
-    }
-
-    private sealed class Validator<T>(string? name, Func<T, IEnumerable<string>> errors) : IValidateOptions<T>
-        where T : class
-    {
-        public ValidateOptionsResult Validate(string? optionsName, T options)
-        {
-            if (name is not null && name != optionsName)
-            {
-                return ValidateOptionsResult.Skip;
-            }
-
-            var found = errors(options).ToList();
-            return found.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(found);
         }
     }
 }
