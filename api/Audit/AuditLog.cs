@@ -15,7 +15,7 @@ public sealed record AuditEntry(
     string? RequestId);
 
 /// <summary>Appends to <c>audit_events</c>, which a trigger keeps append-only.</summary>
-public sealed class AuditLog(NpgsqlDataSource dataSource, ILogger<AuditLog> logger)
+public sealed partial class AuditLog(NpgsqlDataSource dataSource, ILogger<AuditLog> logger)
 {
     private const string Insert =
         """
@@ -34,7 +34,7 @@ public sealed class AuditLog(NpgsqlDataSource dataSource, ILogger<AuditLog> logg
         catch (NpgsqlException exception)
         {
             // A refusal stays a refusal when the audit cannot be written; the log keeps the trace.
-            logger.LogError(exception, "Could not record audit entry {Action} {Outcome} for {Actor}", entry.Action, entry.Outcome, entry.ActorIdNat);
+            LogEntryNotRecorded(logger, exception, entry.Action, entry.Outcome, entry.ActorIdNat);
         }
     }
 
@@ -53,11 +53,17 @@ public sealed class AuditLog(NpgsqlDataSource dataSource, ILogger<AuditLog> logg
         }
         catch (NpgsqlException exception)
         {
-            logger.LogError(exception, "Could not record audit entry {Action} {Outcome} ×{Occurrences}", entry.Action, entry.Outcome, occurrences);
+            LogCountedEntryNotRecorded(logger, exception, entry.Action, entry.Outcome, occurrences);
         }
     }
 
     /// <summary>Records an entry inside the caller's transaction, so that it commits with the change it describes.</summary>
     public static Task RecordAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, AuditEntry entry) =>
         connection.ExecuteAsync(Insert, entry, transaction);
+
+    [LoggerMessage(EventId = 1, EventName = "AuditEntryNotRecorded", Level = LogLevel.Error, Message = "Could not record audit entry {Action} {Outcome} for {Actor}")]
+    private static partial void LogEntryNotRecorded(ILogger logger, Exception exception, string action, string outcome, string? actor);
+
+    [LoggerMessage(EventId = 2, EventName = "CountedAuditEntryNotRecorded", Level = LogLevel.Error, Message = "Could not record audit entry {Action} {Outcome} ×{Occurrences}")]
+    private static partial void LogCountedEntryNotRecorded(ILogger logger, Exception exception, string action, string outcome, int occurrences);
 }

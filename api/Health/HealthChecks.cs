@@ -34,6 +34,6 @@ public sealed partial class PostgresHealthCheck(NpgsqlDataSource dataSource, ILo
         }
     }
 
-    [LoggerMessage(1, LogLevel.Warning, "Health: PostgreSQL does not answer")]
+    [LoggerMessage(EventId = 1, EventName = "PostgresNotAnswering", Level = LogLevel.Warning, Message = "Health: PostgreSQL does not answer")]
     private static partial void LogDatabaseDown(ILogger logger, Exception exception);
 }

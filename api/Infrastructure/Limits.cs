@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
 using CpxTeleservice.Security;
+using CpxTeleservice.Structures;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
@@ -92,7 +93,7 @@ public static class Limits
             {
                 var limits = context.RequestServices.GetRequiredService<IOptions<LimitsOptions>>().Value;
                 body.MaxRequestBodySize = EndpointName(context) == UploadEndpoint
-                    ? context.RequestServices.GetRequiredService<IConfiguration>().GetValue("Contract:MaxDocumentBytes", 5 * 1024 * 1024) + 64 * 1024
+                    ? context.RequestServices.GetRequiredService<IOptions<ContractOptions>>().Value.MaxDocumentBytes + 64 * 1024
                     : limits.MaxJsonBodyBytes;
             }
 

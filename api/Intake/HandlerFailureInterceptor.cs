@@ -69,6 +69,6 @@ public sealed partial class HandlerFailureInterceptor(ILogger<HandlerFailureInte
         return new RpcException(new Status(StatusCode.Unknown, Message));
     }
 
-    [LoggerMessage(1, LogLevel.Error, "gRPC call {Method} ({RequestId}) failed")]
+    [LoggerMessage(EventId = 1, EventName = "GrpcHandlerFailed", Level = LogLevel.Error, Message = "gRPC call {Method} ({RequestId}) failed")]
     private static partial void LogFailure(ILogger logger, string method, string requestId, Exception exception);
 }

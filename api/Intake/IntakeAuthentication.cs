@@ -123,7 +123,7 @@ public sealed partial class IntakeAuthenticator(
         return new RpcException(new Status(StatusCode.Unauthenticated, detail is null ? reason : $"{reason}: {detail}"));
     }
 
-    [LoggerMessage(1, LogLevel.Information, "Intake call {Method} refused ({Reason}): {Detail}")]
+    [LoggerMessage(EventId = 1, EventName = "IntakeCallRefused", Level = LogLevel.Information, Message = "Intake call {Method} refused ({Reason}): {Detail}")]
     private static partial void LogRefused(ILogger logger, string method, string reason, string? detail);
 }
 

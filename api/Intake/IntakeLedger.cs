@@ -11,7 +11,7 @@ namespace CpxTeleservice.Intake;
 /// batch by batch with set-based SQL. A batch is cut where a record id or a key repeats, so that each
 /// statement touches a row once and records apply in the order they came.
 /// </summary>
-public sealed class IntakeLedger(NpgsqlDataSource dataSource, ILogger<IntakeLedger> logger)
+public sealed partial class IntakeLedger(NpgsqlDataSource dataSource, ILogger<IntakeLedger> logger)
 {
     /// <summary>
     /// Validation, then per sub-batch (cut where a record id or key repeats) one transaction: the
@@ -53,7 +53,7 @@ public sealed class IntakeLedger(NpgsqlDataSource dataSource, ILogger<IntakeLedg
             }
             catch (PostgresException exception) when (range.Count > 1 && IsDataError(exception))
             {
-                logger.LogWarning(exception, "Intake {Stream} from {Source}: a batch was refused by PostgreSQL; retrying its records one by one", stream, source.Name);
+                LogBatchRefused(logger, exception, stream, source.Name);
                 foreach (var i in range.Where(i => verdicts[i].Outcome != AckOutcome.Rejected))
                 {
                     try
@@ -181,6 +181,13 @@ public sealed class IntakeLedger(NpgsqlDataSource dataSource, ILogger<IntakeLedg
                 detail = string.Join(", ", counts.OrderBy(c => c.Key).Select(c => $"{c.Value} {c.Key.ToString().ToLowerInvariant()}")),
             }, transaction, cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);
-        logger.LogDebug("Intake {Stream} from {Source}: {Count} record(s) committed", stream, source.Name, range.Count);
+        LogBatchCommitted(logger, stream, source.Name, range.Count);
     }
+
+    [LoggerMessage(EventId = 1, EventName = "IntakeBatchRefused", Level = LogLevel.Warning,
+        Message = "Intake {Stream} from {Source}: a batch was refused by PostgreSQL; retrying its records one by one")]
+    private static partial void LogBatchRefused(ILogger logger, Exception exception, string stream, string source);
+
+    [LoggerMessage(EventId = 2, EventName = "IntakeBatchCommitted", Level = LogLevel.Debug, Message = "Intake {Stream} from {Source}: {Count} record(s) committed")]
+    private static partial void LogBatchCommitted(ILogger logger, string stream, string source, int count);
 }

@@ -213,9 +213,9 @@ public sealed partial class RefusalAudit(AuditLog audit, TimeProvider time, IOpt
             null), bucket.Suppressed);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Refused ({Action} {Outcome}) from {Source}; further refusals of this kind in this window are logged at Debug level and counted in the audit")]
+    [LoggerMessage(EventId = 1, EventName = "FirstRefusalOfWindow", Level = LogLevel.Information, Message = "Refused ({Action} {Outcome}) from {Source}; further refusals of this kind in this window are logged at Debug level and counted in the audit")]
     private static partial void LogFirstRefusal(ILogger logger, string action, string outcome, string source);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Refused ({Action} {Outcome}) from {Source}")]
+    [LoggerMessage(EventId = 2, EventName = "Refusal", Level = LogLevel.Debug, Message = "Refused ({Action} {Outcome}) from {Source}")]
     private static partial void LogRefusal(ILogger logger, string action, string outcome, string source);
 }
