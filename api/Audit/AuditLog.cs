@@ -3,17 +3,6 @@ using Npgsql;
 
 namespace CpxTeleservice.Audit;
 
-/// <summary>One line of the audit trail: who (IdNat, card serial), which structure, what, on what, and how it ended.</summary>
-public sealed record AuditEntry(
-    string? ActorIdNat,
-    string? ActorCardSerial,
-    Guid? StructureId,
-    string Action,
-    string? Target,
-    string Outcome,
-    string? Detail,
-    string? RequestId);
-
 /// <summary>Appends to <c>audit_events</c>, which a trigger keeps append-only.</summary>
 public sealed partial class AuditLog(NpgsqlDataSource dataSource, ILogger<AuditLog> logger)
 {

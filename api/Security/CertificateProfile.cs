@@ -4,16 +4,6 @@ using System.Security.Cryptography.X509Certificates;
 
 namespace CpxTeleservice.Security;
 
-/// <summary>Card types of the CPx family. CPE and CDE share the G02 code 2: the registry tells them apart.</summary>
-public enum CardType
-{
-    CPS,
-    CPF,
-    CPE,
-    CDE,
-    CPA,
-}
-
 /// <summary>
 /// What an IGC-Santé certificate says about its holder, read from the DER (domain.md, "Certificates"):
 /// the subject's attributes wherever they sit (the multi-valued RDN is a SET: read as a set), and the

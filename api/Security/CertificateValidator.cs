@@ -3,68 +3,6 @@ using System.Security.Cryptography.X509Certificates;
 namespace CpxTeleservice.Security;
 
 /// <summary>
-/// A set of trust anchors loaded from a PEM bundle: the self-signed certificates are the roots,
-/// the others the intermediate CAs the chain may pass through. Nothing else is trusted: not the
-/// system store, not a chain the client sends, not a certificate fetched from an AIA address.
-/// </summary>
-public sealed class TrustAnchorSet
-{
-    public TrustAnchorSet(IEnumerable<X509Certificate2> certificates)
-    {
-        foreach (var certificate in certificates)
-        {
-            (certificate.SubjectName.RawData.AsSpan().SequenceEqual(certificate.IssuerName.RawData) ? Roots : Intermediates).Add(certificate);
-        }
-
-        if (Roots.Count == 0)
-        {
-            throw new InvalidOperationException("A trust anchor bundle must hold at least one self-signed root certificate.");
-        }
-    }
-
-    public X509Certificate2Collection Roots { get; } = [];
-    public X509Certificate2Collection Intermediates { get; } = [];
-
-    /// <summary>Whether <paramref name="certificate"/> is one of the bundle's certificates (root or intermediate).</summary>
-    public bool Contains(X509Certificate2 certificate) =>
-        Roots.Concat(Intermediates).Any(anchor => anchor.RawData.AsSpan().SequenceEqual(certificate.RawData));
-
-    public static TrustAnchorSet LoadPem(string path)
-    {
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException($"Trust anchor bundle '{path}' not found.", path);
-        }
-
-        var collection = new X509Certificate2Collection();
-        collection.ImportFromPemFile(path);
-        return new TrustAnchorSet(collection);
-    }
-}
-
-/// <summary>Why a certificate does not authenticate its caller. Each maps to one problem type.</summary>
-public enum CertificateRefusal
-{
-    None,
-    Missing,
-    Untrusted,
-    Expired,
-    NotYetValid,
-    NotForAuthentication,
-    NotACard,
-    UnknownCard,
-    CardInOpposition,
-    CardExpired,
-    UnknownSource,
-}
-
-public readonly record struct CertificateCheck(CertificateRefusal Refusal, string? Detail)
-{
-    public bool Passed => Refusal == CertificateRefusal.None;
-    public static readonly CertificateCheck Ok = new(CertificateRefusal.None, null);
-}
-
-/// <summary>
 /// The cryptographic half of authentication (contract.md, Identity): chain to the configured anchors,
 /// validity period, key usage digitalSignature and EKU clientAuth. The registry half is the handler's.
 /// </summary>

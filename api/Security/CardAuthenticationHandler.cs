@@ -12,67 +12,6 @@ using Npgsql;
 
 namespace CpxTeleservice.Security;
 
-/// <summary>The card that authenticated the request, as the registry (or, for an operator, the certificate) knows it.</summary>
-public sealed partial record Caller(
-    string IdNat,
-    CardType CardType,
-    string CardSerial,
-    string? Profession,
-    string? Nom,
-    string? Prenom,
-    Guid? PersonId,
-    Guid? CardId,
-    bool IsOperator);
-
-/// <summary>An ANS operator: a card holder named in configuration by IdNat and card serial.</summary>
-public sealed class OperatorCard
-{
-    public string IdNat { get; set; } = "";
-    public string CardSerial { get; set; } = "";
-}
-
-/// <summary>The trust anchors and operators, loaded once at start-up so that a bad setting stops the start.</summary>
-public sealed class SecuritySettings
-{
-    public required TrustAnchorSet CardAnchors { get; init; }
-    public TrustAnchorSet? OrganisationAnchors { get; init; }
-    public required IReadOnlyList<OperatorCard> Operators { get; init; }
-
-    public bool IsOperator(string idNat, string cardSerial) =>
-        Operators.Any(o => o.IdNat == idNat && o.CardSerial == cardSerial);
-
-    public static SecuritySettings Load(IConfiguration configuration, IHostEnvironment environment)
-    {
-        string Resolve(string key) =>
-            configuration[key] is { Length: > 0 } value
-                ? Path.GetFullPath(value, environment.ContentRootPath)
-                : throw new InvalidOperationException($"The setting {key.Replace(":", "__")} (a PEM bundle of trust anchors) is required.");
-
-        var operators = configuration.GetSection("Operators").Get<List<OperatorCard>>() ?? [];
-        var incomplete = operators.FirstOrDefault(o => o.IdNat.Length == 0 || o.CardSerial.Length == 0);
-        if (incomplete is not null)
-        {
-            throw new InvalidOperationException("Every operator needs both Operators__N__IdNat and Operators__N__CardSerial.");
-        }
-
-        return new SecuritySettings
-        {
-            CardAnchors = TrustAnchorSet.LoadPem(Resolve("Trust:CardAnchors")),
-            OrganisationAnchors = configuration["Trust:OrganisationAnchors"] is { Length: > 0 }
-                ? TrustAnchorSet.LoadPem(Resolve("Trust:OrganisationAnchors"))
-                : null,
-            Operators = operators,
-        };
-    }
-}
-
-public static class CardAuthenticationDefaults
-{
-    public const string Scheme = "CpxCard";
-    public const string OperatorPolicy = "operator";
-    public const string OperatorClaim = "cpx:operator";
-}
-
 /// <summary>
 /// Authenticates a request by the card certificate presented in the TLS handshake (contract.md, Identity).
 /// TLS accepts a connection without a certificate so that each refusal can be answered here with a
@@ -279,11 +218,4 @@ public sealed class CardAuthenticationHandler(
             caller?.IdNat, caller?.CardSerial, null, "authorize", $"{Request.Method} {Request.Path}", "refused:forbidden", "operator right required", Context.TraceIdentifier));
         await ProblemWriter.WriteAsync(Context, StatusCodes.Status403Forbidden, ProblemTypes.Forbidden, "Forbidden", "Your card does not give you this right.");
     }
-}
-
-public static class CallerExtensions
-{
-    /// <summary>The authenticated caller; endpoints behind authorization always have one.</summary>
-    public static Caller Caller(this HttpContext context) =>
-        context.Features.Get<Caller>() ?? throw new InvalidOperationException("No authenticated caller on this request.");
 }
