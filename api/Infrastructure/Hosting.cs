@@ -1,8 +1,9 @@
 using System.Security.Cryptography.X509Certificates;
 using CpxTeleservice.Audit;
 using CpxTeleservice.Authorization;
+using CpxTeleservice.Orders;
+using CpxTeleservice.Parc;
 using CpxTeleservice.Security;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -60,25 +61,15 @@ public static class Hosting
                 : services.GetRequiredService<NpgsqlDataSource>(),
             services.GetRequiredService<ILogger<MigrationRunner>>()));
         builder.Services.AddHostedService<MigrationHostedService>();
-        builder.Services.AddSingleton<AuditLog>();
-        builder.Services.AddSingleton<Orders.ExpectedDates>();
-        builder.Services.AddSingleton<Orders.OrderReader>();
-        builder.Services.AddSingleton<Parc.CardReader>();
-        builder.Services.AddSingleton<Parc.RenewalJob>();
-        builder.Services.AddHostedService(services => services.GetRequiredService<Parc.RenewalJob>());
-        builder.Services.AddSingleton<AuditRefusalsFilter>();
+        builder.Services.AddAuditServices().AddOrdersServices().AddParcServices().AddAuthorizationServices();
         Dapper.DefaultTypeMap.MatchNamesWithUnderscores = true;
-        builder.Services.AddSingleton(security);
 
         if (configuration.GetSection(DataProtectionKeysOptions.Section).Get<DataProtectionKeysOptions>()?.KeysPath is { Length: > 0 } keys)
         {
             builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(keys));
         }
 
-        builder.Services.AddAuthentication(CardAuthenticationDefaults.Scheme)
-            .AddScheme<AuthenticationSchemeOptions, CardAuthenticationHandler>(CardAuthenticationDefaults.Scheme, null);
-        builder.Services.AddAuthorizationBuilder()
-            .AddPolicy(CardAuthenticationDefaults.OperatorPolicy, policy => policy.RequireClaim(CardAuthenticationDefaults.OperatorClaim));
+        builder.Services.AddSecurityServices(security);
 
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
         {

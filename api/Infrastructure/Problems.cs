@@ -1,4 +1,3 @@
-using CpxTeleservice.Security;
 using Microsoft.AspNetCore.Mvc;
 
 namespace CpxTeleservice.Infrastructure;
@@ -74,20 +73,6 @@ public static class ProblemTypes
     public const string RenewalAlreadyOrdered = Prefix + "renewal-already-ordered";
     public const string PreconditionRequired = Prefix + "precondition-required";
     public const string PreconditionFailed = Prefix + "precondition-failed";
-
-    public static (string Type, string Title) ForRefusal(CertificateRefusal refusal) => refusal switch
-    {
-        CertificateRefusal.Missing => (CertificateRequired, "A client certificate is required"),
-        CertificateRefusal.Untrusted => (CertificateUntrusted, "The certificate does not chain to a trusted authority"),
-        CertificateRefusal.Expired => (CertificateExpired, "The certificate has expired"),
-        CertificateRefusal.NotYetValid => (CertificateNotYetValid, "The certificate is not valid yet"),
-        CertificateRefusal.NotForAuthentication => (CertificateNotForAuthentication, "The certificate is not an authentication certificate"),
-        CertificateRefusal.NotACard => (CertificateNotACard, "The certificate is not a CPx card certificate"),
-        CertificateRefusal.UnknownCard => (CardUnknown, "The card is not in the registry"),
-        CertificateRefusal.CardInOpposition => (CardInOpposition, "The card is in opposition"),
-        CertificateRefusal.CardExpired => (CardExpired, "The card has expired"),
-        _ => (CertificateUntrusted, "The certificate is not accepted"),
-    };
 
     /// <summary>The slug of each status code the framework produces without a body of ours.</summary>
     public static string? ForStatus(int status) => status switch

@@ -111,7 +111,7 @@ public sealed partial class IntakeAuthenticator(
     /// <summary>The reason slug of a refusal: the problem types' names, so REST and gRPC audits read alike.</summary>
     public static string ReasonFor(CertificateRefusal refusal) => refusal == CertificateRefusal.UnknownSource
         ? UnknownSourceReason
-        : ProblemTypes.ForRefusal(refusal).Type[ProblemTypes.Prefix.Length..];
+        : RefusalProblems.For(refusal).Type[ProblemTypes.Prefix.Length..];
 
     private async Task<RpcException> RefuseAsync(ServerCallContext context, CertificateProfile? profile, CertificateRefusal refusal, string? detail)
     {

@@ -200,7 +200,7 @@ public sealed class CardAuthenticationHandler(
     {
         // The authentication result is computed once per request; the challenge reads what it found.
         await HandleAuthenticateOnceSafeAsync();
-        var (type, title) = ProblemTypes.ForRefusal(_refusal);
+        var (type, title) = RefusalProblems.For(_refusal);
         // Who a certificate names is only believed once its chain is trusted; before that it is a claim.
         var trusted = _refusal is not (CertificateRefusal.Missing or CertificateRefusal.Untrusted);
         var detail = trusted || _profile?.IdNat is null ? _detail : $"{_detail} Claimed: {_profile.IdNat}, card {_profile.CardSerial}.";
