@@ -1,6 +1,6 @@
 using CpxTeleservice;
 using CpxTeleservice.Admin;
-using CpxTeleservice.Audit;
+using CpxTeleservice.AuditReads;
 using CpxTeleservice.Authorization;
 using CpxTeleservice.Bench;
 using CpxTeleservice.Health;

@@ -1,16 +1,16 @@
 using System.Security.Cryptography.X509Certificates;
 using CpxTeleservice.Audit;
 using CpxTeleservice.Authorization;
+using CpxTeleservice.Infrastructure;
 using CpxTeleservice.Orders;
 using CpxTeleservice.Parc;
 using CpxTeleservice.Security;
 using Microsoft.AspNetCore.DataProtection;
-using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Npgsql;
 
-namespace CpxTeleservice.Infrastructure;
+namespace CpxTeleservice;
 
 public static class Hosting
 {
@@ -102,52 +102,4 @@ public static class Hosting
 
         return (certificate, chain);
     }
-}
-
-/// <summary>Unhandled exceptions: logged with their stack, answered with a bare 500 problem.</summary>
-internal sealed partial class UnhandledExceptionHandler(IProblemDetailsService problems, ILogger<UnhandledExceptionHandler> logger) : IExceptionHandler
-{
-    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
-    {
-        if (exception is OperationCanceledException && httpContext.RequestAborted.IsCancellationRequested)
-        {
-            return true; // the client has gone; nobody reads the answer
-        }
-
-        if (exception is Microsoft.AspNetCore.Http.BadHttpRequestException or InvalidDataException)
-        {
-            // A malformed request (a broken multipart body, a body over Kestrel's limit) is the client's error.
-            var status = exception is Microsoft.AspNetCore.Http.BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status400BadRequest;
-            httpContext.Response.StatusCode = status;
-            return await problems.TryWriteAsync(new ProblemDetailsContext
-            {
-                HttpContext = httpContext,
-                ProblemDetails = new Microsoft.AspNetCore.Mvc.ProblemDetails
-                {
-                    Status = status,
-                    Type = ProblemTypes.ForStatus(status) ?? ProblemTypes.BadRequest,
-                    Title = "The request could not be read",
-                    Detail = exception.Message,
-                },
-            });
-        }
-
-        LogUnhandled(logger, exception, httpContext.Request.Method, httpContext.Request.Path);
-        httpContext.Response.StatusCode = StatusCodes.Status500InternalServerError;
-        return await problems.TryWriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = httpContext,
-            Exception = exception,
-            ProblemDetails = new Microsoft.AspNetCore.Mvc.ProblemDetails
-            {
-                Status = StatusCodes.Status500InternalServerError,
-                Type = ProblemTypes.Internal,
-                Title = "An unexpected error occurred",
-                Detail = "The error was logged with the request id below.",
-            },
-        });
-    }
-
-    [LoggerMessage(EventId = 1, EventName = "UnhandledException", Level = LogLevel.Error, Message = "Unhandled exception on {Method} {Path}")]
-    private static partial void LogUnhandled(ILogger logger, Exception exception, string method, PathString path);
 }

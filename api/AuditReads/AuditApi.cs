@@ -5,7 +5,7 @@ using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
 
-namespace CpxTeleservice.Audit;
+namespace CpxTeleservice.AuditReads;
 
 /// <summary>Reading the audit trail: a structure's by its legal representative, the whole service's by operators. Newest first.</summary>
 public static class AuditApi

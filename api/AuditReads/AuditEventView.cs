@@ -1,4 +1,4 @@
-namespace CpxTeleservice.Audit;
+namespace CpxTeleservice.AuditReads;
 
 /// <summary>A line of the audit trail as it is read back.</summary>
 public sealed record AuditEventView(long Id, DateTime OccurredAt, string? ActorIdNat, string? ActorCardSerial, Guid? StructureId,
