@@ -13,12 +13,13 @@ namespace CpxTeleservice.Intake;
 /// mapped by its OU (IdNat_Struct) to a configured source, of which it must be one of the configured
 /// certificates (subject CN or serial). Refusals are gRPC statuses: 16 for who you
 /// are (no, untrusted, expired, non-authentication certificate; unknown source), 7 for a known source
-/// calling a service of the other kind. Every refusal is audited.
+/// calling a service of the other kind. Every refusal is audited through <see cref="RefusalAudit"/>, as
+/// REST refusals are: per client address and reason, a bounded number of rows per window carrying a count.
 /// </summary>
 public sealed partial class IntakeAuthenticator(
     SecuritySettings security,
     IntakeSettings intake,
-    AuditLog audit,
+    RefusalAudit refusals,
     TimeProvider time,
     ILogger<IntakeAuthenticator> logger)
 {
@@ -72,7 +73,8 @@ public sealed partial class IntakeAuthenticator(
         if (source.Kind != required)
         {
             var detail = $"The {source.Kind.ToString().ToLowerInvariant()} source '{source.Name}' may not call {context.Method}.";
-            await audit.RecordAsync(new AuditEntry(source.IdNatStruct, null, null, "authorize", context.Method, "refused:" + NotAllowedReason, detail, http.TraceIdentifier));
+            await refusals.RecordAsync(http.Connection.RemoteIpAddress,
+                new AuditEntry(source.IdNatStruct, null, null, "authorize", context.Method, "refused:" + NotAllowedReason, detail, http.TraceIdentifier));
             LogRefused(logger, context.Method, NotAllowedReason, detail);
             throw new RpcException(new Status(StatusCode.PermissionDenied, $"{NotAllowedReason}: {detail}"));
         }
@@ -117,13 +119,14 @@ public sealed partial class IntakeAuthenticator(
     {
         var reason = ReasonFor(refusal);
         var http = context.GetHttpContext();
-        await audit.RecordAsync(new AuditEntry(
+        await refusals.RecordAsync(http.Connection.RemoteIpAddress, new AuditEntry(
             profile?.OrganisationUnit ?? profile?.CommonName, null, null, "authenticate", context.Method, "refused:" + reason, detail, http.TraceIdentifier));
         LogRefused(logger, context.Method, reason, detail);
         return new RpcException(new Status(StatusCode.Unauthenticated, detail is null ? reason : $"{reason}: {detail}"));
     }
 
-    [LoggerMessage(EventId = 1, EventName = "IntakeCallRefused", Level = LogLevel.Information, Message = "Intake call {Method} refused ({Reason}): {Detail}")]
+    // Debug: RefusalAudit logs the first refusal of each source and reason per window at Information.
+    [LoggerMessage(EventId = 1, EventName = "IntakeCallRefused", Level = LogLevel.Debug, Message = "Intake call {Method} refused ({Reason}): {Detail}")]
     private static partial void LogRefused(ILogger logger, string method, string reason, string? detail);
 }
 
