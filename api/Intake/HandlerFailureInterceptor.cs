@@ -6,6 +6,10 @@ namespace CpxTeleservice.Intake;
 /// <summary>
 /// A handler's failure answers UNKNOWN with a fixed message and nothing of the exception: the log has
 /// it, with the method. An <see cref="RpcException"/> is a status the handler chose and passes as it is.
+/// A request message that cannot be read (not protobuf, not the gzip or deflate it claims, a reserved
+/// flag value, a declared length past what a frame can hold) is the caller's fault, not the handler's: INTERNAL, as PROTOCOL-HTTP2.md has
+/// it for a message that fails to parse, with a fixed message and a Debug log line only, so that a
+/// stranger's garbage neither reads as a failure nor fills the log.
 /// </summary>
 public sealed partial class HandlerFailureInterceptor(ILogger<HandlerFailureInterceptor> logger) : Interceptor
 {
@@ -16,6 +20,10 @@ public sealed partial class HandlerFailureInterceptor(ILogger<HandlerFailureInte
         try
         {
             return await continuation(request, context);
+        }
+        catch (Exception exception) when (!context.CancellationToken.IsCancellationRequested && IsUnreadableMessage(exception))
+        {
+            throw Unreadable(exception, context);
         }
         catch (Exception exception) when (IsFailure(exception, context))
         {
@@ -29,6 +37,10 @@ public sealed partial class HandlerFailureInterceptor(ILogger<HandlerFailureInte
         {
             return await continuation(requestStream, context);
         }
+        catch (Exception exception) when (!context.CancellationToken.IsCancellationRequested && IsUnreadableMessage(exception))
+        {
+            throw Unreadable(exception, context);
+        }
         catch (Exception exception) when (IsFailure(exception, context))
         {
             throw Unknown(exception, context);
@@ -40,6 +52,10 @@ public sealed partial class HandlerFailureInterceptor(ILogger<HandlerFailureInte
         try
         {
             await continuation(request, responseStream, context);
+        }
+        catch (Exception exception) when (!context.CancellationToken.IsCancellationRequested && IsUnreadableMessage(exception))
+        {
+            throw Unreadable(exception, context);
         }
         catch (Exception exception) when (IsFailure(exception, context))
         {
@@ -53,6 +69,10 @@ public sealed partial class HandlerFailureInterceptor(ILogger<HandlerFailureInte
         {
             await continuation(requestStream, responseStream, context);
         }
+        catch (Exception exception) when (!context.CancellationToken.IsCancellationRequested && IsUnreadableMessage(exception))
+        {
+            throw Unreadable(exception, context);
+        }
         catch (Exception exception) when (IsFailure(exception, context))
         {
             throw Unknown(exception, context);
@@ -62,6 +82,22 @@ public sealed partial class HandlerFailureInterceptor(ILogger<HandlerFailureInte
     /// <summary>Not a chosen status, nor the end of a call the client or its deadline cancelled.</summary>
     private static bool IsFailure(Exception exception, ServerCallContext context) =>
         exception is not RpcException && !(exception is OperationCanceledException or IOException && context.CancellationToken.IsCancellationRequested);
+
+    public const string UnreadableMessage = "The request message could not be read.";
+
+    /// <summary>Thrown while the request's messages are read: protobuf's parse errors, Grpc.AspNetCore's framing errors.</summary>
+    private static bool IsUnreadableMessage(Exception exception) =>
+        exception is Google.Protobuf.InvalidProtocolBufferException
+        || (exception is not RpcException && exception.Source is "Grpc.AspNetCore.Server" or "System.IO.Compression");
+
+    private RpcException Unreadable(Exception exception, ServerCallContext context)
+    {
+        LogUnreadable(logger, context.Method, context.GetHttpContext().TraceIdentifier, exception.Message);
+        return new RpcException(new Status(StatusCode.Internal, UnreadableMessage));
+    }
+
+    [LoggerMessage(2, LogLevel.Debug, "gRPC call {Method} ({RequestId}): the request message could not be read: {Reason}")]
+    private static partial void LogUnreadable(ILogger logger, string method, string requestId, string reason);
 
     private RpcException Unknown(Exception exception, ServerCallContext context)
     {

@@ -22,7 +22,7 @@ public sealed class SlowClientHost : ServiceHost
 /// rate (240 bytes/s after a 5 s grace period). A trickling client holds a connection for seconds, not for
 /// as long as it likes.
 /// </summary>
-public class SlowClientTests(SlowClientHost host) : IClassFixture<SlowClientHost>
+public class SlowClientTests(SlowClientHost host, Xunit.Abstractions.ITestOutputHelper output) : IClassFixture<SlowClientHost>
 {
     private async Task<SslStream> ConnectAsync(X509Certificate2? certificate, string protocol)
     {
@@ -99,6 +99,7 @@ public class SlowClientTests(SlowClientHost host) : IClassFixture<SlowClientHost
         // Two bytes a second: the headers would take two minutes.
         var (sent, answer, elapsed) = await TrickleAsync(tls, headers, TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(30));
 
+        output.WriteLine($"headers: cut after {elapsed.TotalSeconds:F1} s, {sent} of {headers.Length} bytes sent; answer: {answer.Split('\r')[0]}");
         Assert.True(sent < headers.Length, $"the server waited for all {headers.Length} bytes");
         Assert.InRange(elapsed, TimeSpan.FromSeconds(SlowClientHost.HeadersTimeoutSeconds - 0.5), TimeSpan.FromSeconds(SlowClientHost.HeadersTimeoutSeconds + 5));
         Assert.True(answer.Length == 0 || answer.StartsWith("HTTP/1.1 408", StringComparison.Ordinal), answer);
@@ -121,6 +122,7 @@ public class SlowClientTests(SlowClientHost host) : IClassFixture<SlowClientHost
         // Ten bytes a second, far below 240 bytes/s: the body would take over eight minutes.
         var (sent, answer, elapsed) = await TrickleAsync(tls, body, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(30));
 
+        output.WriteLine($"body: cut after {elapsed.TotalSeconds:F1} s, {sent} of {body.Length} bytes sent; answer: {answer.Split('\r')[0]}");
         Assert.True(sent < body.Length, $"the server waited for all {body.Length} bytes");
         // The 5 s grace period, then Kestrel's once-a-second check.
         Assert.InRange(elapsed, TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(15));
