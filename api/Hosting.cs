@@ -64,9 +64,11 @@ public static class Hosting
         builder.Services.AddAuditServices().AddOrdersServices().AddParcServices().AddAuthorizationServices();
         Dapper.DefaultTypeMap.MatchNamesWithUnderscores = true;
 
+        // Data protection seals the list cursors; one application name, so that instances sharing the key ring share cursors.
+        var dataProtection = builder.Services.AddDataProtection().SetApplicationName("CpxTeleservice");
         if (configuration.GetSection(DataProtectionKeysOptions.Section).Get<DataProtectionKeysOptions>()?.KeysPath is { Length: > 0 } keys)
         {
-            builder.Services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(keys));
+            dataProtection.PersistKeysToFileSystem(new DirectoryInfo(keys));
         }
 
         builder.Services.AddSecurityServices(security);

@@ -26,6 +26,17 @@ internal static class CardRegistration
             errors.Add("serial", "must be the card's 10-digit serial.");
         }
 
+        // A professional's card names the profession it is issued for; a staff card names none (seed 004 §1.2).
+        switch (request.CardType)
+        {
+            case "CPS" or "CPF" when string.IsNullOrWhiteSpace(request.Profession):
+                errors.Add("profession", $"is required for a {request.CardType}: the holder's TRE_G15 profession code.");
+                break;
+            case "CPE" or "CDE" or "CPA" when request.Profession is not null:
+                errors.Add("profession", $"must be absent for a {request.CardType}: it is not a health professional's card.");
+                break;
+        }
+
         errors.Required("holder.idNat", request.Holder?.IdNat).Required("holder.nom", request.Holder?.Nom).Required("holder.prenom", request.Holder?.Prenom);
         if (request.ValidUntil is null)
         {

@@ -44,7 +44,7 @@ public static class AuditApi
         var rows = (await connection.QueryAsync<AuditEventView>(new CommandDefinition(
             $"{Select} WHERE structure_id = @structureId AND (@before::bigint IS NULL OR id < @before) ORDER BY id DESC LIMIT @fetch",
             new { structureId, before, fetch = page.Fetch }, cancellationToken: cancellationToken))).ToList();
-        return TypedResults.Ok(ToPage(rows, page.Limit));
+        return TypedResults.Ok(ToPage(rows, page));
     }
 
     private static async Task<Results<Ok<AuditPage>, ProblemHttpResult>> ForService(
@@ -63,9 +63,9 @@ public static class AuditApi
               AND (@outcome::text IS NULL OR outcome LIKE @outcome || '%') AND (@before::bigint IS NULL OR id < @before)
             ORDER BY id DESC LIMIT @fetch
             """, new { structureId, actor, outcome, before, fetch = page.Fetch }, cancellationToken: cancellationToken))).ToList();
-        return TypedResults.Ok(ToPage(rows, page.Limit));
+        return TypedResults.Ok(ToPage(rows, page));
     }
 
-    private static AuditPage ToPage(List<AuditEventView> rows, int take) =>
-        rows.Count > take ? new AuditPage(rows.Take(take).ToList(), Cursor.Encode(rows[take - 1].Id)) : new AuditPage(rows, null);
+    private static AuditPage ToPage(List<AuditEventView> rows, PageRequest page) =>
+        rows.Count > page.Limit ? new AuditPage(rows.Take(page.Limit).ToList(), page.CursorAfter(rows[page.Limit - 1].Id)) : new AuditPage(rows, null);
 }

@@ -38,6 +38,7 @@ public static class ProblemTypes
     public const string ContractNotActive = Prefix + "contract-not-active";
     public const string ContractDocumentsMissing = Prefix + "contract-documents-missing";
     public const string ContractAlreadyActive = Prefix + "contract-already-active";
+    public const string ContractDocumentsChanged = Prefix + "contract-documents-changed";
     public const string DocumentTypeNotAllowed = Prefix + "document-type-not-allowed";
     public const string DocumentTooLarge = Prefix + "document-too-large";
 
@@ -46,6 +47,7 @@ public static class ProblemTypes
     public const string LegalRepresentativeOnly = Prefix + "legal-representative-only";
     public const string MandataireCardRequired = Prefix + "mandataire-card-required";
     public const string MandataireAlreadyDesignated = Prefix + "mandataire-already-designated";
+    public const string LegalRepresentativeCardReserved = Prefix + "legal-representative-card-reserved";
 
     // Orders (seed 004 §4, docs/domain.md "Rules a structure's order must pass")
     public const string CpsRppsThroughOrdre = Prefix + "cps-rpps-through-ordre";
@@ -71,6 +73,7 @@ public static class ProblemTypes
     public const string CardStateConflict = Prefix + "card-state-conflict";
     public const string ReplacementNotForHolderLeft = Prefix + "replacement-not-for-holder-left";
     public const string RenewalAlreadyOrdered = Prefix + "renewal-already-ordered";
+    public const string CardAlreadyHeld = Prefix + "card-already-held";
     public const string PreconditionRequired = Prefix + "precondition-required";
     public const string PreconditionFailed = Prefix + "precondition-failed";
 

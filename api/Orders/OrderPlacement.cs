@@ -74,7 +74,13 @@ internal static class OrderPlacement
             return Problem.Rule(verdict.ProblemType!, verdict.Title!, verdict.Detail!);
         }
 
-        var orderId = await PlaceAsync(connection, transaction, structureId, request, holder, verdict.InitialState!, caller, cancellationToken);
+        var holderId = await HolderIdAsync(connection, transaction, request, holder, cancellationToken);
+        if (await AlreadyHeldAsync(connection, transaction, structureId, request.CardType!, holderId, cancellationToken) is { } held)
+        {
+            return held;
+        }
+
+        var orderId = await PlaceAsync(connection, transaction, structureId, request, holderId, verdict.InitialState!, caller, cancellationToken);
         var body = JsonSerializer.Serialize(await reader.GetAsync(connection, orderId, cancellationToken, transaction), json.Value.SerializerOptions);
         var location = $"/api/v1/orders/{orderId}";
         await idempotency.StoreAsync(StatusCodes.Status201Created, body, location, cancellationToken);
@@ -186,13 +192,51 @@ internal static class OrderPlacement
         return (new OrderHolder(idNat, existing?.Id, healthProfessional), null);
     }
 
-    /// <summary>The holder in the registry, then the order: waiting for the ARS visa, or submitted with its dossier complete now.</summary>
-    private static async Task<Guid> PlaceAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid structureId, CreateOrderRequest request,
-        OrderHolder holder, string initialState, Caller caller, CancellationToken cancellationToken)
+    /// <summary>
+    /// The holder in the registry, its row locked by this transaction (the read of a known holder locks it,
+    /// the upsert of a new one too): orders for one holder are placed one after the other.
+    /// </summary>
+    private static async Task<Guid> HolderIdAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CreateOrderRequest request,
+        OrderHolder holder, CancellationToken cancellationToken)
     {
         var input = request.Holder ?? new HolderInput(null, null, null, null, null);
-        var holderId = holder.PersonId ?? await PersonStore.UpsertAsync(connection, transaction,
+        return holder.PersonId ?? await PersonStore.UpsertAsync(connection, transaction,
             new NewPerson(holder.IdNat, input.Nom, input.Prenom, input.Adeli, holder.HealthProfessional), cancellationToken);
+    }
+
+    /// <summary>
+    /// One live card per holder and kind in a structure: a holder who holds an active card of that type
+    /// for the structure, or for whom an order of that type is under way, is not ordered another; the
+    /// card is renewed, or put in opposition with a replacement.
+    /// </summary>
+    private static async Task<ProblemHttpResult?> AlreadyHeldAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid structureId,
+        string cardType, Guid holderId, CancellationToken cancellationToken)
+    {
+        var live = await connection.QueryFirstOrDefaultAsync<LiveCardOrOrder>(new CommandDefinition(
+            """
+            SELECT 'card' AS Kind, id AS Id FROM cards
+            WHERE structure_id = @structureId AND holder_id = @holderId AND card_type = @cardType AND state = 'active' AND valid_until > now()
+            UNION ALL
+            SELECT 'order', id FROM orders
+            WHERE structure_id = @structureId AND holder_id = @holderId AND card_type = @cardType
+              AND state NOT IN ('completed', 'rejected', 'cancelled')
+            LIMIT 1
+            """, new { structureId, holderId, cardType }, transaction, cancellationToken: cancellationToken));
+        return live switch
+        {
+            null => null,
+            { Kind: "card" } => Problem.Conflict(ProblemTypes.CardAlreadyHeld, $"The holder already holds an active {cardType} of this structure",
+                $"Card {live.Id} is active: renew it (POST /api/v1/cards/{live.Id}/renewal), or put it in opposition with a replacement "
+                + $"(POST /api/v1/cards/{live.Id}/opposition) if it is lost, stolen or broken."),
+            _ => Problem.Conflict(ProblemTypes.CardAlreadyHeld, $"A {cardType} for this holder is already on order",
+                $"Order {live.Id} is under way: follow it (GET /api/v1/orders/{live.Id}), or cancel it before ordering another."),
+        };
+    }
+
+    /// <summary>The order: waiting for the ARS visa, or submitted with its dossier complete now.</summary>
+    private static async Task<Guid> PlaceAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid structureId, CreateOrderRequest request,
+        Guid holderId, string initialState, Caller caller, CancellationToken cancellationToken)
+    {
         return await OrderStore.PlaceAsync(connection, transaction, new NewOrder(
             structureId, request.CardType!, "new", holderId, request.Profession, request.ModeExercice, initialState, NewCodes: true,
             initialState == "submitted" ? DateTime.UtcNow : null, null, caller.IdNat, caller.CardSerial), cancellationToken);

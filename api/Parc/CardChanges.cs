@@ -2,6 +2,7 @@ using CpxTeleservice.Authorization;
 using CpxTeleservice.Infrastructure;
 using CpxTeleservice.Orders;
 using CpxTeleservice.Security;
+using CpxTeleservice.Structures;
 using Dapper;
 using Microsoft.Net.Http.Headers;
 using Npgsql;
@@ -32,6 +33,13 @@ internal static class CardChanges
             return refusal!;
         }
 
+        // The legal representative is the only one who revokes mandataires: a mandataire cannot lock them out (seed 004 §3).
+        if (card.HolderIsLegalRepresentative && card.Role != "legal-representative")
+        {
+            return Problem.Forbidden("Only the legal representative puts their own card in opposition; a mandataire may not.",
+                ProblemTypes.LegalRepresentativeCardReserved);
+        }
+
         if (request.Replacement && request.Reason == "holder-left")
         {
             return Problem.Rule(ProblemTypes.ReplacementNotForHolderLeft, "No replacement for a holder who left",
@@ -45,6 +53,10 @@ internal static class CardChanges
 
         await CardStore.OpposeAsync(connection, transaction, cardId, request.Reason, caller.IdNat, cancellationToken);
         await OrderStore.CancelRenewalsOfAsync(connection, transaction, cardId, caller.IdNat, cancellationToken);
+        // A holder who left no longer acts for the structure.
+        var mandatesEnded = request.Reason == "holder-left"
+            ? await MandataireStore.EndMandatesOfAsync(connection, transaction, card.StructureId, card.HolderId, caller.IdNat, cancellationToken)
+            : 0;
         // Replacement after loss, theft, malfunction or non-receipt: new codes (seed 004 §5).
         Guid? orderId = request.Replacement
             ? await OrderStore.PlaceAsync(connection, transaction, new NewOrder(
@@ -52,7 +64,8 @@ internal static class CardChanges
                 DateTime.UtcNow, card.Id, caller.IdNat, caller.CardSerial), cancellationToken)
             : null;
 
-        await http.AuditAsync(connection, transaction, card.StructureId, $"card {cardId}", request.Reason + (orderId is null ? "" : $", replacement order {orderId}"));
+        await http.AuditAsync(connection, transaction, card.StructureId, $"card {cardId}", request.Reason + (orderId is null ? "" : $", replacement order {orderId}")
+            + (mandatesEnded == 0 ? "" : ", the holder's mandate ended"));
         await transaction.CommitAsync(cancellationToken);
         return await ChangedAsync(http, connection, reader, cardId, orderId, cancellationToken);
     }
@@ -102,8 +115,9 @@ internal static class CardChanges
     {
         var card = await connection.QuerySingleOrDefaultAsync<ManagedCard>(new CommandDefinition(
             """
-            SELECT c.id, c.structure_id, c.card_type, c.state, c.holder_id, c.profession, c.valid_until, c.version, r.role
-            FROM cards c JOIN caller_structures(@IdNat) r ON r.structure_id = c.structure_id
+            SELECT c.id, c.structure_id, c.card_type, c.state, c.holder_id, c.profession, c.valid_until, c.version, r.role,
+                   c.holder_id = s.legal_representative_id AS HolderIsLegalRepresentative
+            FROM cards c JOIN caller_structures(@IdNat) r ON r.structure_id = c.structure_id JOIN structures s ON s.id = c.structure_id
             WHERE c.id = @cardId ORDER BY r.role LIMIT 1 FOR UPDATE OF c
             """, new { cardId, caller.IdNat }, transaction, cancellationToken: cancellationToken));
         if (card is null)

@@ -44,7 +44,8 @@ public static class CardsApi
                 return Forbidden();
             }
 
-            await ParcCsv.WriteAsync(http, reader.StreamForStructureAsync(connection, structureId, caller.IdNat, filter), cancellationToken);
+            await ParcCsv.WriteAsync(http, reader.StreamForStructureAsync(connection, structureId, caller.IdNat, filter),
+                http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ParcCsv)), cancellationToken);
             return Results.Empty;
         }
 

@@ -12,4 +12,5 @@ internal sealed class ManagedCard
     public DateTime ValidUntil { get; set; }
     public int Version { get; set; }
     public string Role { get; set; } = "";
+    public bool HolderIsLegalRepresentative { get; set; }
 }

@@ -5,7 +5,7 @@ using Npgsql;
 namespace CpxTeleservice.Parc;
 
 /// <summary>The CSV export of a parc listing (RFC 4180), streamed while it is read: memory stays flat whatever the parc's size.</summary>
-internal static class ParcCsv
+internal static partial class ParcCsv
 {
     private static readonly string[] Columns =
         ["id", "card_type", "serial", "state", "holder_id_nat", "holder_nom", "holder_prenom", "profession", "valid_from", "valid_until", "opposed_at", "opposition_reason"];
@@ -13,12 +13,34 @@ internal static class ParcCsv
     public static bool Wanted(HttpRequest request) =>
         request.GetTypedHeaders().Accept.Any(a => a.MediaType.Equals("text/csv", StringComparison.OrdinalIgnoreCase));
 
-    public static async Task WriteAsync(HttpContext http, IAsyncEnumerable<CardRow> rows, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes the export. A failure once the 200 is sent (the database gone mid-read, say) cannot become a
+    /// problem any more: the response is aborted (HTTP/2 RST_STREAM, HTTP/1.1 connection closed before the
+    /// last chunk), so that the client sees a failed download, never a file that looks complete.
+    /// </summary>
+    public static async Task WriteAsync(HttpContext http, IAsyncEnumerable<CardRow> rows, ILogger logger, CancellationToken cancellationToken)
     {
         http.Response.StatusCode = StatusCodes.Status200OK;
         http.Response.ContentType = "text/csv; charset=utf-8";
         http.Response.Headers.ContentDisposition = "attachment; filename=\"parc.csv\"";
-        await using var writer = new StreamWriter(http.Response.Body, new UTF8Encoding(false), 64 * 1024);
+        var writer = new StreamWriter(http.Response.Body, new UTF8Encoding(false), 64 * 1024);
+        try
+        {
+            await WriteRowsAsync(writer, rows, cancellationToken);
+            await writer.FlushAsync(cancellationToken);
+        }
+        catch (Exception exception) when (!http.RequestAborted.IsCancellationRequested)
+        {
+            Log.ExportFailed(logger, exception, http.TraceIdentifier);
+            http.Abort();
+            return;
+        }
+
+        await writer.DisposeAsync();
+    }
+
+    private static async Task WriteRowsAsync(StreamWriter writer, IAsyncEnumerable<CardRow> rows, CancellationToken cancellationToken)
+    {
         await writer.WriteAsync(string.Join(',', Columns) + "\r\n");
         var line = new StringBuilder(256);
         await foreach (var row in rows.WithCancellation(cancellationToken))
@@ -38,8 +60,6 @@ internal static class ParcCsv
             Append(line, row.OppositionReason).Append("\r\n");
             await writer.WriteAsync(line, cancellationToken);
         }
-
-        await writer.FlushAsync(cancellationToken);
     }
 
     private static string Iso(DateTime value) => DateTime.SpecifyKind(value, DateTimeKind.Utc).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
@@ -58,5 +78,12 @@ internal static class ParcCsv
         }
 
         return value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? line.Append('"').Append(value.Replace("\"", "\"\"")).Append('"') : line.Append(value);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1, EventName = "ParcExportFailed", Level = LogLevel.Error,
+            Message = "The parc export failed after its response started (request {RequestId}); the response is aborted")]
+        public static partial void ExportFailed(ILogger logger, Exception exception, string requestId);
     }
 }

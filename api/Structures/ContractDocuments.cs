@@ -17,8 +17,13 @@ internal static class ContractDocuments
 {
     public static readonly string[] Kinds = ["act-of-nomination", "identity-document"];
 
+    /// <summary>
+    /// Approves the contract as reviewed: the request names the documents the operator read, and they must
+    /// be the current document of each kind. A document replaced since the review is a 409; uploads take
+    /// the same row lock, so none slips in between the check and the approval.
+    /// </summary>
     public static async Task<Results<Ok<StructureView>, ProblemHttpResult>> Approve(
-        Guid structureId, Caller caller, HttpContext http, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+        Guid structureId, ContractApprovalRequest? request, Caller caller, HttpContext http, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -33,6 +38,21 @@ internal static class ContractDocuments
             case "awaiting-documents":
                 return Problem.Rule(ProblemTypes.ContractDocumentsMissing, "The contract's documents are missing",
                     "The act of nomination and the identity document must both be attached before approval (seed 004 §2).");
+        }
+
+        if (request?.DocumentIds is not { Count: > 0 and <= 2 } reviewed)
+        {
+            return new FieldErrors().Add("documentIds", "is required: the ids of the documents reviewed, the current one of each kind (two at most).").ToProblem();
+        }
+
+        var current = (await connection.QueryAsync<Guid>(new CommandDefinition(
+            """
+            SELECT DISTINCT ON (kind) id FROM contract_documents WHERE structure_id = @structureId ORDER BY kind, uploaded_at DESC, id DESC
+            """, new { structureId }, transaction, cancellationToken: cancellationToken))).ToHashSet();
+        if (!current.SetEquals(reviewed))
+        {
+            return Problem.Conflict(ProblemTypes.ContractDocumentsChanged, "The contract's documents are not the ones reviewed",
+                $"The current documents are {string.Join(", ", current.Order())}: review them and approve with their ids.");
         }
 
         await connection.ExecuteAsync(new CommandDefinition(

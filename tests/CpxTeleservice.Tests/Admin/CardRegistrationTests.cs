@@ -33,4 +33,20 @@ public class CardRegistrationTests(ServiceHost host) : IClassFixture<ServiceHost
         await HttpAssert.ProblemAsync(await _world.Operator.PostAsJsonAsync($"/api/v1/admin/orders/{order}/events", new { @event = "card-shipped", cardSerial = card.CardSerial }),
             HttpStatusCode.Conflict, ProblemTypes.CardSerialTaken);
     }
+
+    [Theory]
+    [InlineData("CPS", null)]
+    [InlineData("CPF", null)]
+    [InlineData("CPE", "60")]
+    [InlineData("CDE", "60")]
+    [InlineData("CPA", "10")]
+    public async Task A_registered_card_type_and_profession_agree(string cardType, string? profession)
+    {
+        var card = Registry.NewStaffCard();
+        var problem = await HttpAssert.ProblemAsync(await _world.Operator.PostAsJsonAsync("/api/v1/admin/cards", new
+        {
+            cardType, serial = card.CardSerial, holder = new { idNat = card.IdNat, nom = "N", prenom = "P" }, profession, validUntil = DateTime.UtcNow.AddYears(1),
+        }), HttpStatusCode.UnprocessableEntity, ProblemTypes.Validation);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("profession", out _));
+    }
 }

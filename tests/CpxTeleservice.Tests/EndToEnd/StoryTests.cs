@@ -37,7 +37,7 @@ public class StoryTests(ServiceHost host) : IClassFixture<ServiceHost>
         await HttpAssert.JsonAsync(await World.UploadAsync(legalRepresentative, structureId, "identity-document", World.Png, "cni.png"), HttpStatusCode.Created);
 
         // The operator approves.
-        var approved = await HttpAssert.JsonAsync(await world.Operator.PostAsync($"/api/v1/admin/structures/{structureId}/contract/approval", null));
+        var approved = await HttpAssert.JsonAsync(await world.ApproveAsync(structureId));
         Assert.Equal("active", approved.GetProperty("contract").GetProperty("state").GetString());
 
         // The legal representative designates a mandataire, who holds a CPE of the structure.

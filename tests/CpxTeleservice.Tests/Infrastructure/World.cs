@@ -50,10 +50,21 @@ public sealed class World(ServiceHost host)
         {
             await UploadAsync(client, structureId, "act-of-nomination", Pdf);
             await UploadAsync(client, structureId, "identity-document", Png);
-            await HttpAssert.JsonAsync(await Operator.PostAsync($"/api/v1/admin/structures/{structureId}/contract/approval", null));
+            await HttpAssert.JsonAsync(await ApproveAsync(structureId));
         }
 
         return new StructureActors(structureId, finess, structure.GetProperty("departement").GetString()!, representative, client);
+    }
+
+    /// <summary>The operator approves the contract as reviewed: with the ids of its current documents, read from the structure.</summary>
+    public async Task<HttpResponseMessage> ApproveAsync(Guid structureId)
+    {
+        var structure = await HttpAssert.JsonAsync(await Operator.GetAsync($"/api/v1/structures/{structureId}"));
+        var current = structure.GetProperty("contract").GetProperty("documents").EnumerateArray()
+            .GroupBy(d => d.GetProperty("kind").GetString())
+            .Select(g => g.OrderBy(d => d.GetProperty("uploadedAt").GetDateTime()).ThenBy(d => d.GetProperty("id").GetString()).Last().GetProperty("id").GetGuid())
+            .ToList();
+        return await Operator.PostAsJsonAsync($"/api/v1/admin/structures/{structureId}/contract/approval", new { documentIds = current });
     }
 
     public static async Task<HttpResponseMessage> UploadAsync(HttpClient client, Guid structureId, string kind, byte[] content, string fileName = "document.bin")

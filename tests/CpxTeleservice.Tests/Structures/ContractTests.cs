@@ -81,10 +81,37 @@ public class ContractTests(ServiceHost host) : IClassFixture<ServiceHost>
         Assert.Equal(HttpStatusCode.OK, asOperator.StatusCode);
 
         await HttpAssert.JsonAsync(await World.UploadAsync(structure.LegalRepresentativeClient, structure.StructureId, "act-of-nomination", World.Pdf), HttpStatusCode.Created);
-        await HttpAssert.JsonAsync(await _world.Operator.PostAsync($"/api/v1/admin/structures/{structure.StructureId}/contract/approval", null));
+        await HttpAssert.JsonAsync(await _world.ApproveAsync(structure.StructureId));
         var (_, mandataire) = await _world.MandataireAsync(structure);
         await HttpAssert.ProblemAsync(await mandataire.GetAsync(location), HttpStatusCode.Forbidden, ProblemTypes.LegalRepresentativeOnly);
         var other = await _world.StructureAsync(approve: false);
         await HttpAssert.ProblemAsync(await other.LegalRepresentativeClient.GetAsync(location), HttpStatusCode.Forbidden, ProblemTypes.LegalRepresentativeOnly);
+    }
+
+    [Fact]
+    public async Task Approval_binds_the_reviewed_documents_and_a_document_replaced_since_the_review_is_a_409()
+    {
+        var structure = await _world.StructureAsync(approve: false);
+        var act = (await HttpAssert.JsonAsync(await World.UploadAsync(structure.LegalRepresentativeClient, structure.StructureId, "act-of-nomination", World.Pdf),
+            HttpStatusCode.Created)).GetProperty("id").GetGuid();
+        var identity = (await HttpAssert.JsonAsync(await World.UploadAsync(structure.LegalRepresentativeClient, structure.StructureId, "identity-document", World.Png),
+            HttpStatusCode.Created)).GetProperty("id").GetGuid();
+        var approval = $"/api/v1/admin/structures/{structure.StructureId}/contract/approval";
+
+        // The operator reviewed act and identity; meanwhile the identity document is replaced.
+        var replaced = (await HttpAssert.JsonAsync(await World.UploadAsync(structure.LegalRepresentativeClient, structure.StructureId, "identity-document", World.Pdf),
+            HttpStatusCode.Created)).GetProperty("id").GetGuid();
+        var changed = await HttpAssert.ProblemAsync(await _world.Operator.PostAsJsonAsync(approval, new { documentIds = new[] { act, identity } }),
+            HttpStatusCode.Conflict, ProblemTypes.ContractDocumentsChanged);
+        Assert.Contains(replaced.ToString(), changed.GetProperty("detail").GetString());
+        await HttpAssert.ProblemAsync(await _world.Operator.PostAsJsonAsync(approval, new { documentIds = new[] { act } }),
+            HttpStatusCode.Conflict, ProblemTypes.ContractDocumentsChanged);
+        var missing = await HttpAssert.ProblemAsync(await _world.Operator.PostAsync(approval, null), HttpStatusCode.UnprocessableEntity, ProblemTypes.Validation);
+        Assert.True(missing.GetProperty("errors").TryGetProperty("documentIds", out _));
+        var still = await HttpAssert.JsonAsync(await _world.Operator.GetAsync($"/api/v1/structures/{structure.StructureId}"));
+        Assert.Equal("awaiting-approval", still.GetProperty("contract").GetProperty("state").GetString());
+
+        var approved = await HttpAssert.JsonAsync(await _world.Operator.PostAsJsonAsync(approval, new { documentIds = new[] { replaced, act } }));
+        Assert.Equal("active", approved.GetProperty("contract").GetProperty("state").GetString());
     }
 }
