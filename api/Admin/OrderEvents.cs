@@ -38,6 +38,13 @@ internal static class OrderEvents
         Guid? cardId = null;
         if (evt == "card-shipped")
         {
+            // A struck-off professional is issued no card, whatever order was still running.
+            if (await OrderStore.HolderRadiatedAsync(connection, transaction, order, cancellationToken))
+            {
+                return Problem.Conflict(ProblemTypes.HolderRadiated, "The holder is radiated",
+                    "The Ordre or the ARS has struck the holder off the register of this profession: no card is issued to them.");
+            }
+
             var (issued, problem) = await IssueCardAsync(connection, transaction, order, request, occurredAt, cards.Value.ValidityYears, caller, cancellationToken);
             if (issued is null)
             {

@@ -60,6 +60,7 @@ public static class ProblemTypes
     public const string CdeHolderHealthProfessional = Prefix + "cde-holder-health-professional";
     public const string CardTypeNotOrderable = Prefix + "card-type-not-orderable";
     public const string OrderStateConflict = Prefix + "order-state-conflict";
+    public const string HolderRadiated = Prefix + "holder-radiated";
     public const string EventTimeInFuture = Prefix + "event-time-in-future";
     public const string EventTimeBeforePrevious = Prefix + "event-time-before-previous";
 

@@ -3,6 +3,7 @@ using CpxTeleservice.Domain;
 using CpxTeleservice.Intake.V1;
 using CpxTeleservice.Parc;
 using CpxTeleservice.Persons;
+using CpxTeleservice.Orders;
 using Dapper;
 using Npgsql;
 
@@ -200,7 +201,7 @@ public static class ProfessionalRegister
             }, transaction, cancellationToken: cancellationToken));
     }
 
-    /// <summary>A radiation puts the professional's active cards in opposition (contract.md, gRPC intake).</summary>
+    /// <summary>A radiation cancels the professional's orders under way and puts their active cards in opposition (contract.md, gRPC intake).</summary>
     public static async Task RadiateAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IntakeSource source, string[] idNats, CancellationToken cancellationToken)
     {
         if (idNats.Length == 0)
@@ -208,7 +209,9 @@ public static class ProfessionalRegister
             return;
         }
 
-        await CardStore.OpposeRadiatedAsync(connection, transaction, idNats, source.Professions.ToArray(), source.IdNatStruct, cancellationToken);
+        var professions = source.Professions.ToArray();
+        await OrderStore.CancelForRadiationAsync(connection, transaction, idNats, professions, source.IdNatStruct, cancellationToken);
+        await CardStore.OpposeRadiatedAsync(connection, transaction, idNats, professions, source.IdNatStruct, cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
             """
             UPDATE professionals pr SET radiated_at = now(), updated_at = now()

@@ -181,4 +181,44 @@ public static class OrderStore
             SELECT id, CASE WHEN granted THEN 'visa-granted' ELSE 'visa-refused' END, state, decided_at, @source, NULLIF(reason, '')
             FROM updated
             """, new { batch.OrderIds, batch.Granted, batch.Reasons, batch.DecidedAt, source }, transaction, cancellationToken: cancellationToken));
+
+    /// <summary>
+    /// A radiation ends what was under way for the professional: their orders of the radiated professions
+    /// (new, renewal, replacement) not yet shipped are cancelled, with the reason in their history. Run
+    /// before the cards are put in opposition: a card-shipped event that holds an order's lock finishes
+    /// first, and the opposition that follows, in its own statement, sees the card it issued.
+    /// </summary>
+    public static Task<int> CancelForRadiationAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string[] idNats, string[] professions,
+        string actor, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition(
+            """
+            WITH cancelled AS (
+                UPDATE orders o SET state = 'cancelled', updated_at = now()
+                FROM persons p LEFT JOIN professionals pr ON pr.person_id = p.id
+                WHERE p.id = o.holder_id AND p.id_nat = ANY(@idNats) AND o.card_type IN ('CPS', 'CPF')
+                  AND COALESCE(o.profession, pr.profession) = ANY(@professions)
+                  AND o.state IN ('awaiting-visa', 'submitted', 'in-production')
+                RETURNING o.id
+            )
+            INSERT INTO order_events (order_id, event, state, occurred_at, actor_id_nat, detail)
+            SELECT id, 'cancelled', 'cancelled', now(), @actor, 'holder radiated' FROM cancelled
+            """, new { idNats, professions, actor }, transaction, cancellationToken: cancellationToken));
+
+    /// <summary>
+    /// Whether the order's holder is radiated from the order's profession. Reads the professional's row
+    /// with a share lock: a radiation under way (which updates that row) is waited for, not raced.
+    /// </summary>
+    public static async Task<bool> HolderRadiatedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, LockedOrder order,
+        CancellationToken cancellationToken)
+    {
+        if (order.CardType is not ("CPS" or "CPF"))
+        {
+            return false;
+        }
+
+        var professional = (await connection.QueryAsync<(string Profession, DateTime? RadiatedAt)>(new CommandDefinition(
+            "SELECT profession, radiated_at FROM professionals WHERE person_id = @HolderId FOR SHARE",
+            new { order.HolderId }, transaction, cancellationToken: cancellationToken))).ToList();
+        return professional is [{ RadiatedAt: not null } radiated] && (order.Profession is null || order.Profession == radiated.Profession);
+    }
 }

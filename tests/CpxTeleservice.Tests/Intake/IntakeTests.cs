@@ -282,6 +282,26 @@ public class IntakeTests(IntakeHost host) : IClassFixture<IntakeHost>
     }
 
     [Fact]
+    public async Task Radiation_cancels_the_professionals_order_in_production_with_the_reason_and_no_card_is_shipped_on_it()
+    {
+        var ordre = Organisation("ORDRE DE TEST", IntakeHost.OrdreOu);
+        var world = new World(host);
+        var rpps = NewRpps();
+        var inscription = await StreamAsync("dotnet", "ordre", ordre, [Registration("ins-" + rpps, 1, rpps)]);
+        var orderId = Guid.Parse(Get(Assert.Single(inscription.Acks), "orderId")!);
+        await world.EventAsync(orderId, "in-production");
+
+        var radiation = await StreamAsync("dotnet", "ordre", ordre, [Registration("rad-" + rpps, 1, rpps, "RADIATION")]);
+        Assert.Equal("ACCEPTED", Outcome(Assert.Single(radiation.Acks)));
+        Assert.Equal("cancelled", await ScalarAsync<string>("SELECT state FROM orders WHERE id = @orderId", new { orderId }));
+        Assert.Equal("holder radiated", await ScalarAsync<string>("SELECT detail FROM order_events WHERE order_id = @orderId AND event = 'cancelled'", new { orderId }));
+
+        await HttpAssert.ProblemAsync(await world.Operator.PostAsJsonAsync($"/api/v1/admin/orders/{orderId}/events", new { @event = "card-shipped" }),
+            HttpStatusCode.Conflict, ProblemTypes.OrderStateConflict);
+        Assert.Equal(0L, await ScalarAsync<long>("SELECT count(*) FROM cards WHERE order_id = @orderId", new { orderId }));
+    }
+
+    [Fact]
     public async Task ARS_visa_releases_an_order_of_its_territory_and_is_rejected_for_another()
     {
         var world = new World(host);
