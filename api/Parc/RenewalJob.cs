@@ -8,11 +8,18 @@ namespace CpxTeleservice.Parc;
 /// <summary>
 /// CPS and CDE cards renew automatically at expiry (seed 001; codes kept, seed 004 §5): a card
 /// entering the window before its expiry gets exactly one renewal order, whichever instance runs
-/// the job and however often (a partial unique index on live renewals decides).
+/// the job and however often (a partial unique index on live renewals decides). Each card is locked
+/// and re-read before its renewal is ordered: a card put in opposition meanwhile is not renewed.
 /// </summary>
 public sealed partial class RenewalJob(NpgsqlDataSource dataSource, IOptions<RenewalOptions> options, ILogger<RenewalJob> logger) : BackgroundService
 {
     private const int Batch = 1000;
+
+    /// <summary>
+    /// Tests only: awaited between reading the candidates and ordering their renewals, where an
+    /// opposition made meanwhile must still win.
+    /// </summary>
+    internal Func<CancellationToken, Task>? AfterCandidatesRead { get; set; }
 
     /// <summary>One pass: renewal orders for every CPS and CDE card entering the window. Returns how many were created.</summary>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
@@ -38,10 +45,24 @@ public sealed partial class RenewalJob(NpgsqlDataSource dataSource, IOptions<Ren
                 return created;
             }
 
+            if (AfterCandidatesRead is { } pause)
+            {
+                await pause(cancellationToken);
+            }
+
             var batchCreated = 0;
             await using (var transaction = await connection.BeginTransactionAsync(cancellationToken))
             {
-                foreach (var card in candidates)
+                // The candidates were read without a lock: lock their rows (opposition and renewal lock
+                // them too) and keep those still active, as they are now.
+                var eligible = (await connection.QueryAsync<Guid>(new CommandDefinition(
+                    """
+                    SELECT c.id FROM cards c
+                    WHERE c.id = ANY(@ids) AND c.state = 'active' AND c.valid_until > now()
+                    ORDER BY c.id
+                    FOR UPDATE OF c
+                    """, new { ids = candidates.Select(c => c.CardId).ToArray() }, transaction, cancellationToken: cancellationToken))).ToHashSet();
+                foreach (var card in candidates.Where(c => eligible.Contains(c.CardId)))
                 {
                     if (await CardRenewal.OrderAsync(connection, transaction, card, null, null, cancellationToken) is not null)
                     {
