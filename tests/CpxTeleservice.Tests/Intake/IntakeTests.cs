@@ -307,11 +307,12 @@ public class IntakeTests(IntakeHost host) : IClassFixture<IntakeHost>
         var world = new World(host);
         var paris = await world.StructureAsync(departement: "75");
         var marseille = await world.StructureAsync(departement: "13");
-        async Task<Guid> Order(World.StructureActors s) =>
-            (await HttpAssert.JsonAsync(await World.OrderAsync(s.LegalRepresentativeClient, s.StructureId, World.CpsOrder("60", "S")), HttpStatusCode.Created)).GetProperty("id").GetGuid();
-        var granted = await Order(paris);
-        var refused = await Order(paris);
-        var foreign = await Order(marseille);
+        // One live CPS per holder in a structure: the two Paris orders are for two professionals.
+        async Task<Guid> Order(World.StructureActors s, string adeli) =>
+            (await HttpAssert.JsonAsync(await World.OrderAsync(s.LegalRepresentativeClient, s.StructureId, World.CpsOrder("60", "S", adeli)), HttpStatusCode.Created)).GetProperty("id").GetGuid();
+        var granted = await Order(paris, "751234567");
+        var refused = await Order(paris, "751234568");
+        var foreign = await Order(marseille, "751234567");
 
         var ars = Organisation("ARS DE TEST", IntakeHost.ArsOu);
         var run = await StreamAsync("dotnet", "ars-visa", ars, [
