@@ -38,7 +38,9 @@ public sealed class ExpectedDates(IOptions<DelaysOptions> options)
         }
 
         var end = WorkingDayCalendar.Default.AddWorkingHours(start.Value, _codesHours, WorkingDayCalendar.IsAlsaceMoselle(departement), Paris);
-        return DateOnly.FromDateTime(end.DateTime);
+        // Hours that run out exactly at a midnight were all spent on the working day before it: that is the date.
+        var date = DateOnly.FromDateTime(end.DateTime);
+        return _codesHours > 0 && end.TimeOfDay == TimeSpan.Zero ? date.AddDays(-1) : date;
     }
 
     private static DateOnly LocalDate(DateTime utc) =>

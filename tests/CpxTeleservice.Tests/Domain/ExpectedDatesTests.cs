@@ -51,4 +51,30 @@ public class ExpectedDatesTests
     {
         Assert.Equal(new DateOnly(2026, 5, 4), Dates(days: 1).CardDate(new DateTime(2026, 4, 30, 10, 0, 0, DateTimeKind.Utc), "75"));
     }
+
+    /// <summary>
+    /// The codes date is the day the 48th working hour ends: hours that run out exactly at a midnight
+    /// end on the working day before it, never on the (weekend) day after.
+    /// </summary>
+    [Theory]
+    [InlineData("received on a Sunday: Monday and Tuesday count", "2026-06-07T08:00:00Z", "75", "2026-06-09")]
+    [InlineData("received at midnight starting a Monday", "2026-06-07T22:00:00Z", "75", "2026-06-09")]
+    [InlineData("received on 14 July 2027 (a Wednesday holiday): Thursday and Friday count", "2027-07-14T08:00:00Z", "75", "2027-07-16")]
+    [InlineData("received on 1 May 2026 (a Friday holiday)", "2026-05-01T08:00:00Z", "75", "2026-05-05")]
+    [InlineData("received on a Friday at 18:00: 6 hours, Monday, then 18 hours of Tuesday", "2026-06-05T16:00:00Z", "75", "2026-06-09")]
+    [InlineData("received at the start of Good Friday 2026 in Paris: Friday and Tuesday count", "2026-04-02T22:00:00Z", "75", "2026-04-07")]
+    [InlineData("received at the start of Good Friday 2026 in Moselle: a holiday there", "2026-04-02T22:00:00Z", "57", "2026-04-08")]
+    [InlineData("received on Christmas 2025 in Paris: 26 December and Monday count", "2025-12-25T09:00:00Z", "75", "2025-12-29")]
+    [InlineData("received on Christmas 2025 in Bas-Rhin: 26 December is a holiday there", "2025-12-25T09:00:00Z", "67", "2025-12-30")]
+    public void Codes_date_is_the_day_the_last_working_hour_ends(string why, string receivedUtc, string departement, string expected)
+    {
+        var received = DateTime.Parse(receivedUtc, null, System.Globalization.DateTimeStyles.AdjustToUniversal);
+        Assert.True(DateOnly.Parse(expected) == Dates().CodesDate(true, received, null, departement), why);
+    }
+
+    [Fact]
+    public void Codes_date_before_receipt_of_a_card_due_on_a_Thursday_is_the_Friday_not_the_Saturday()
+    {
+        Assert.Equal(new DateOnly(2026, 6, 12), Dates().CodesDate(true, null, new DateOnly(2026, 6, 11), "75"));
+    }
 }
