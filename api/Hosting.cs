@@ -61,7 +61,7 @@ public static class Hosting
                 : services.GetRequiredService<NpgsqlDataSource>(),
             services.GetRequiredService<ILogger<MigrationRunner>>()));
         builder.Services.AddHostedService<MigrationHostedService>();
-        builder.Services.AddAuditServices().AddOrdersServices().AddParcServices().AddAuthorizationServices();
+        builder.Services.AddAuditServices().AddOrdersServices().AddParcServices().AddAuthorizationServices().AddEventsServices();
         Dapper.DefaultTypeMap.MatchNamesWithUnderscores = true;
 
         // Data protection seals the list cursors; one application name, so that instances sharing the key ring share cursors.

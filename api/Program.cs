@@ -3,11 +3,13 @@ using CpxTeleservice.Admin;
 using CpxTeleservice.AuditReads;
 using CpxTeleservice.Authorization;
 using CpxTeleservice.Bench;
+using CpxTeleservice.Events;
 using CpxTeleservice.Health;
 using CpxTeleservice.Intake;
 using CpxTeleservice.Infrastructure;
 using CpxTeleservice.Me;
 using CpxTeleservice.OpenApi;
+using CpxTeleservice.Oppositions;
 using CpxTeleservice.Orders;
 using CpxTeleservice.Parc;
 using CpxTeleservice.Structures;
@@ -45,11 +47,14 @@ app.MapGroup("/api/v1")
     .MapMeApi()
     .MapStructuresApi()
     .MapMandatairesApi()
+    .MapDeparturesApi()
     .MapOrdersApi()
     .MapCardsApi()
     .MapAdminApi()
     .MapAuditApi()
+    .MapWebhooksApi()
     .MapBenchApi();
+app.MapOppositionsApi();
 app.MapIntakeGrpc();
 
 app.Run();

@@ -75,6 +75,11 @@ public static class ProblemTypes
     public const string ReplacementNotForHolderLeft = Prefix + "replacement-not-for-holder-left";
     public const string RenewalAlreadyOrdered = Prefix + "renewal-already-ordered";
     public const string CardAlreadyHeld = Prefix + "card-already-held";
+
+    // Events and departures
+    public const string WebhookLimitReached = Prefix + "webhook-limit-reached";
+    public const string HolderNotInStructure = Prefix + "holder-not-in-structure";
+    public const string RelyingPartyUnknown = Prefix + "relying-party-unknown";
     public const string PreconditionRequired = Prefix + "precondition-required";
     public const string PreconditionFailed = Prefix + "precondition-failed";
 

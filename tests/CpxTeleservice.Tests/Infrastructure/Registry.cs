@@ -78,4 +78,15 @@ public static class Registry
         await using var connection = await db.OpenConnectionAsync();
         return await connection.ExecuteScalarAsync<Guid>("SELECT id FROM persons WHERE id_nat = @idNat", new { idNat });
     }
+
+    /// <summary>Records a certificate of a card, as the registry knows it (issuer and serial number, as a CRL names it).</summary>
+    public static async Task AddCertificateAsync(NpgsqlDataSource db, Guid cardId, string usage, string issuer, string serialNumber)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        await connection.ExecuteAsync(
+            """
+            INSERT INTO card_certificates (id, card_id, usage, issuer, serial_number, subject, thumbprint_sha256, not_before, not_after)
+            VALUES (gen_random_uuid(), @cardId, @usage, @issuer, @serialNumber, 'CN=TEST', md5(random()::text) || md5(random()::text), now(), now() + interval '3 years')
+            """, new { cardId, usage, issuer, serialNumber });
+    }
 }

@@ -67,6 +67,8 @@ public class ServiceHost : WebApplicationFactory<Program>, IAsyncLifetime
             ["Logging:LogLevel:Default"] = "Warning",
             // Tests run the renewal pass themselves, when they mean to.
             ["Renewal:Enabled"] = "false",
+            // Webhook receivers in tests listen on loopback over plain http.
+            ["Events:AllowLoopbackHttp"] = "true",
         };
         foreach (var (key, value) in _settings)
         {
