@@ -122,3 +122,6 @@ CREATE TABLE webhook_subscriptions (
 
 CREATE INDEX webhook_subscriptions_structure_idx ON webhook_subscriptions (structure_id, created_at);
 CREATE INDEX webhook_subscriptions_due_idx ON webhook_subscriptions (next_attempt_at);
+
+-- A structure removes its subscriptions: the service's runtime role (migration 005) deletes them.
+GRANT DELETE ON webhook_subscriptions TO cpx_runtime;
