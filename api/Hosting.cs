@@ -1,6 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
 using CpxTeleservice.Audit;
 using CpxTeleservice.Authorization;
+using CpxTeleservice.Events;
 using CpxTeleservice.Infrastructure;
 using CpxTeleservice.Orders;
 using CpxTeleservice.Parc;
