@@ -5,7 +5,7 @@ namespace CpxTeleservice.Events;
 
 /// <summary>
 /// Reads of the outbox, in feed order. Rows are written by triggers in the transaction of each change
-/// (migration 012); here they get their feed position once committed, and are read after a position.
+/// (migration 008); here they get their feed position once committed, and are read after a position.
 /// </summary>
 public static class EventOutbox
 {
