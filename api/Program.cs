@@ -3,6 +3,7 @@ using CpxTeleservice.Admin;
 using CpxTeleservice.AuditReads;
 using CpxTeleservice.Authorization;
 using CpxTeleservice.Bench;
+using CpxTeleservice.Departures;
 using CpxTeleservice.Events;
 using CpxTeleservice.Health;
 using CpxTeleservice.Intake;

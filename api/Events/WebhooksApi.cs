@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection;
 using CpxTeleservice.Authorization;
 using CpxTeleservice.Infrastructure;
 using CpxTeleservice.Security;
@@ -122,10 +123,12 @@ public static class WebhooksApi
     }
 
     private static async Task<Results<Ok<EventPage>, ProblemHttpResult>> Feed(
-        Guid structureId, string? after, string? type, int? limit, Caller caller, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+        Guid structureId, string? after, string? type, int? limit, Caller caller, NpgsqlDataSource dataSource, IDataProtectionProvider dataProtection,
+        CancellationToken cancellationToken)
     {
+        var cursors = Cursor.For(dataProtection, $"events/{structureId}");
         var errors = new FieldErrors().OneOf("type", type, EventTypes.All);
-        if (!Cursor.TryDecodeLong(after, out var position) || position < 0)
+        if (!Cursor.TryDecodeLong(cursors, after, out var position) || position < 0)
         {
             errors.Add("after", "is not a cursor this service issued.");
         }
@@ -146,6 +149,8 @@ public static class WebhooksApi
         var from = position ?? 0;
         var rows = await EventOutbox.StructureAfterAsync(connection, structureId, from, type is null ? null : [type], Cursor.Limit(limit), cancellationToken);
         var next = rows.Count > 0 ? rows[^1].Position : from;
-        return TypedResults.Ok(new EventPage(rows.Select(r => r.ToEvent()).ToList(), Cursor.Encode(next)));
+        // Nothing new: the caller's own cursor comes back unchanged (a sealed cursor differs at each sealing).
+        var cursor = rows.Count == 0 && !string.IsNullOrEmpty(after) ? after : Cursor.Encode(cursors, next);
+        return TypedResults.Ok(new EventPage(rows.Select(r => r.ToEvent()).ToList(), cursor));
     }
 }

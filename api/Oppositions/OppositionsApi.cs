@@ -4,6 +4,7 @@ using CpxTeleservice.Events;
 using CpxTeleservice.Infrastructure;
 using CpxTeleservice.Intake;
 using CpxTeleservice.Security;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -25,8 +26,10 @@ public static partial class OppositionsApi
     }
 
     private static async Task<IResult> List(string? after, int? limit, HttpContext http, NpgsqlDataSource dataSource, SecuritySettings security,
-        IOptions<OppositionsOptions> options, AuditLog audit, TimeProvider time, ILoggerFactory loggers, CancellationToken cancellationToken)
+        IOptions<OppositionsOptions> options, AuditLog audit, TimeProvider time, ILoggerFactory loggers, IDataProtectionProvider dataProtection,
+        CancellationToken cancellationToken)
     {
+        var cursors = Cursor.For(dataProtection, "oppositions");
         var certificate = await http.Connection.GetClientCertificateAsync(cancellationToken);
         var (refusal, detail) = Authenticate(certificate, security, options.Value, time);
         if (refusal is not null)
@@ -38,7 +41,7 @@ public static partial class OppositionsApi
             return Problem.Status(StatusCodes.Status401Unauthorized, ProblemTypes.Prefix + refusal, "The caller is not a relying party", detail);
         }
 
-        if (!Cursor.TryDecodeLong(after, out var position) || position < 0)
+        if (!Cursor.TryDecodeLong(cursors, after, out var position) || position < 0)
         {
             return new FieldErrors().Add("after", "is not a cursor this service issued.").ToProblem();
         }
@@ -48,7 +51,9 @@ public static partial class OppositionsApi
         var from = position ?? 0;
         var rows = await EventOutbox.OppositionsAfterAsync(connection, from, Cursor.Limit(limit), cancellationToken);
         var items = rows.Select(ToView).ToList();
-        return TypedResults.Ok(new OppositionPage(items, Cursor.Encode(rows.Count > 0 ? rows[^1].Position : from)));
+        // Nothing new: the caller's own cursor comes back unchanged (a sealed cursor differs at each sealing).
+        var cursor = rows.Count == 0 && !string.IsNullOrEmpty(after) ? after : Cursor.Encode(cursors, rows.Count > 0 ? rows[^1].Position : from);
+        return TypedResults.Ok(new OppositionPage(items, cursor));
     }
 
     /// <summary>Null when the certificate is a configured relying party's; otherwise the refusal's problem name and why.</summary>
@@ -82,7 +87,7 @@ public static partial class OppositionsApi
             : (null, "");
     }
 
-    private static string Reason(CertificateRefusal refusal) => ProblemTypes.ForRefusal(refusal).Type[ProblemTypes.Prefix.Length..];
+    private static string Reason(CertificateRefusal refusal) => RefusalProblems.For(refusal).Type[ProblemTypes.Prefix.Length..];
 
     private static OppositionView ToView(EventRow row)
     {

@@ -55,7 +55,7 @@ internal static class CardChanges
         await OrderStore.CancelRenewalsOfAsync(connection, transaction, cardId, caller.IdNat, cancellationToken);
         // A holder who left no longer acts for the structure.
         var mandatesEnded = request.Reason == "holder-left"
-            ? await MandataireStore.EndMandatesOfAsync(connection, transaction, card.StructureId, card.HolderId, caller.IdNat, cancellationToken)
+            ? await MandataireStore.EndMandatesOfAsync(connection, transaction, card.StructureId, card.HolderId, "holder-left", caller.IdNat, cancellationToken)
             : 0;
         // Replacement after loss, theft, malfunction or non-receipt: new codes (seed 004 §5).
         Guid? orderId = request.Replacement

@@ -4,12 +4,13 @@ using CpxTeleservice.Infrastructure;
 using CpxTeleservice.Orders;
 using CpxTeleservice.Parc;
 using CpxTeleservice.Security;
+using CpxTeleservice.Structures;
 using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using JsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
 
-namespace CpxTeleservice.Structures;
+namespace CpxTeleservice.Departures;
 
 /// <summary>
 /// A leaver in one call: every active card of the holder in the structure goes into opposition
@@ -99,7 +100,7 @@ public static class DeparturesApi
             await CardStore.OpposeAsync(connection, transaction, card.Id, "holder-left", caller.IdNat, cancellationToken);
         }
 
-        var mandateEnded = await MandateStore.EndAsync(connection, transaction, structureId, personId.Value, "holder-left", caller.IdNat, cancellationToken);
+        var mandateEnded = await MandataireStore.EndMandatesOfAsync(connection, transaction, structureId, personId.Value, "holder-left", caller.IdNat, cancellationToken) > 0;
         var view = new DepartureView(request.IdNat, cards, cancellable, orders.Select(o => o.Id).Except(cancellable).ToList(), mandateEnded);
         await http.AuditAsync(connection, transaction, structureId, $"holder {request.IdNat}",
             $"cards in opposition (holder-left): [{string.Join(", ", cards.Select(c => c.Serial))}]; "

@@ -1,4 +1,4 @@
-namespace CpxTeleservice.Structures;
+namespace CpxTeleservice.Departures;
 
 /// <summary>
 /// What a departure changed: the cards put in opposition (holder-left), the orders cancelled, the orders
