@@ -2,6 +2,8 @@
 # The image carries no certificate and no key: mount the server certificate and the trust anchor
 # bundles, and set the environment variables listed in README.md ("Configuration").
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+# The PDF forms' font (DejaVu Sans) is built into the service from Debian's fonts-dejavu-core.
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-dejavu-core && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY global.json Directory.Build.props Directory.Packages.props ./
 COPY api/CpxTeleservice.Api.csproj api/

@@ -5,6 +5,7 @@ using CpxTeleservice.Authorization;
 using CpxTeleservice.Bench;
 using CpxTeleservice.Departures;
 using CpxTeleservice.Events;
+using CpxTeleservice.Forms;
 using CpxTeleservice.Health;
 using CpxTeleservice.Intake;
 using CpxTeleservice.Infrastructure;
@@ -50,6 +51,7 @@ app.MapGroup("/api/v1")
     .MapMandatairesApi()
     .MapDeparturesApi()
     .MapOrdersApi()
+    .MapFormsApi()
     .MapCardsApi()
     .MapAdminApi()
     .MapAuditApi()

@@ -63,6 +63,8 @@ public static class ProblemTypes
     public const string HolderRadiated = Prefix + "holder-radiated";
     public const string EventTimeInFuture = Prefix + "event-time-in-future";
     public const string EventTimeBeforePrevious = Prefix + "event-time-before-previous";
+    public const string ProfessionChangeExists = Prefix + "profession-change-exists";
+    public const string NoFormForOrder = Prefix + "no-form-for-order";
 
     // Idempotency-Key (IETF draft-ietf-httpapi-idempotency-key-header)
     public const string IdempotencyKeyMissing = Prefix + "idempotency-key-missing";

@@ -27,8 +27,8 @@ public static class MeApi
             WHERE p.id_nat = @IdNat
             UNION ALL
             SELECT s.id, s.raison_sociale, s.id_nat_struct, 'mandataire'
-            FROM mandataires m JOIN persons p ON p.id = m.person_id JOIN structures s ON s.id = m.structure_id
-            WHERE p.id_nat = @IdNat AND m.revoked_at IS NULL
+            FROM active_mandataires m JOIN persons p ON p.id = m.person_id JOIN structures s ON s.id = m.structure_id
+            WHERE p.id_nat = @IdNat
             ORDER BY 2, 4
             """, new { caller.IdNat }, cancellationToken: cancellationToken));
 

@@ -63,9 +63,10 @@ internal static class OrderPlacement
             return holderProblem!;
         }
 
-        // Rules 3 and 4: which card, for whom, through which channel.
+        // Rules 3 and 4: which card, for whom, through which channel, as the dated catalogue has it at the
+        // instant the order is placed (the transaction's time, which the order is created at).
         var profession = request.CardType == "CPS"
-            ? await ProfessionCatalogue.FindAsync(connection, transaction, request.Profession!, DateOnly.FromDateTime(DateTime.UtcNow), cancellationToken)
+            ? await ProfessionCatalogue.FindAtAsync(connection, transaction, request.Profession!, null, cancellationToken)
             : null;
         var verdict = OrderRules.Evaluate(new OrderFacts(request.CardType!, holder.HealthProfessional, holder.IdNat == structure.LegalRepresentativeIdNat,
             request.Profession, profession, request.ModeExercice));

@@ -1,3 +1,4 @@
+using CpxTeleservice.Security;
 using Dapper;
 using Npgsql;
 
@@ -44,6 +45,14 @@ public sealed class OrderReader(ExpectedDates dates)
               AND (@StructureId::uuid IS NULL OR structure_id = @StructureId) AND (@after::uuid IS NULL OR id > @after)
             ORDER BY id LIMIT @fetch
             """, new { filter.State, filter.CardType, filter.StructureId, after, fetch }, cancellationToken);
+
+    /// <summary>Whether the caller sees the order: its structure's legal representative and mandataires, its holder, and operators.</summary>
+    public static Task<bool> IsVisibleAsync(NpgsqlConnection connection, Guid orderId, Caller caller, CancellationToken cancellationToken) =>
+        connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+            """
+            SELECT EXISTS (SELECT 1 FROM orders o JOIN persons p ON p.id = o.holder_id WHERE o.id = @orderId
+                           AND (@IsOperator OR o.structure_id IN (SELECT structure_id FROM caller_structures(@IdNat)) OR p.id_nat = @IdNat))
+            """, new { orderId, caller.IdNat, caller.IsOperator }, cancellationToken: cancellationToken));
 
     /// <summary>One order with its history, or null.</summary>
     public async Task<OrderView?> GetAsync(NpgsqlConnection connection, Guid id, CancellationToken cancellationToken, NpgsqlTransaction? transaction = null)

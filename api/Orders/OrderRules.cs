@@ -41,16 +41,18 @@ internal static class OrderRules
                 $"No profession with the TRE_G15 code '{facts.ProfessionCode}' is in force today.");
         }
 
-        if (profession.Register == "RPPS")
-        {
-            return RuleVerdict.Refuse(ProblemTypes.CpsRppsThroughOrdre, $"A CPS for a {profession.Label} comes through the Ordre",
-                $"{profession.Label} is an RPPS profession: the professional registers with their Ordre, which triggers the CPS automatically (seed 004 §4.1).");
-        }
-
+        // A profession the catalogue marks not issued gets no card, whatever its register.
         if (!profession.Issuable)
         {
             return RuleVerdict.Refuse(ProblemTypes.ProfessionNotIssued, $"The ANS does not issue a CPS for {profession.Label} yet",
-                $"{profession.Label} is marked '*' in seed 004 §1.2: no card can be ordered for it today.");
+                $"The profession catalogue in force today does not issue a CPS for {profession.Label} (marked '*' in seed 004 §1.2): no card can be ordered for it.");
+        }
+
+        if (profession.Register == "RPPS")
+        {
+            var registrar = profession.RegisteredBy ?? "their Ordre";
+            return RuleVerdict.Refuse(ProblemTypes.CpsRppsThroughOrdre, $"A CPS for a {profession.Label} comes through {profession.RegisteredBy ?? "the Ordre"}",
+                $"{profession.Label} is an RPPS profession: the professional registers with {registrar}, which triggers the CPS automatically (seed 004 §4.1).");
         }
 
         if (profession.SalariedOnly && facts.ModeExercice != "S")

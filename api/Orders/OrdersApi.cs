@@ -47,13 +47,7 @@ public static class OrdersApi
         Guid orderId, Caller caller, HttpContext http, NpgsqlDataSource dataSource, OrderReader reader, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        // An order is seen by its structure's legal representative and mandataires, its holder, and operators.
-        var visible = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
-            """
-            SELECT EXISTS (SELECT 1 FROM orders o JOIN persons p ON p.id = o.holder_id WHERE o.id = @orderId
-                           AND (@IsOperator OR o.structure_id IN (SELECT structure_id FROM caller_structures(@IdNat)) OR p.id_nat = @IdNat))
-            """, new { orderId, caller.IdNat, caller.IsOperator }, cancellationToken: cancellationToken));
-        if (!visible)
+        if (!await OrderReader.IsVisibleAsync(connection, orderId, caller, cancellationToken))
         {
             http.AuditStructure(await OwningStructureAsync(connection, orderId, cancellationToken));
             return Problem.NotFound("order");

@@ -1,4 +1,4 @@
 namespace CpxTeleservice.Structures;
 
-/// <summary>An active mandataire: who, since when, designated by whom.</summary>
-internal sealed record MandataireView(string IdNat, string Nom, string Prenom, DateTime DesignatedAt, string DesignatedBy);
+/// <summary>An active mandataire: who, since when, designated by whom, and until when (null: until revoked).</summary>
+internal sealed record MandataireView(string IdNat, string Nom, string Prenom, DateTime DesignatedAt, string DesignatedBy, DateTime? EndsAt);

@@ -10,7 +10,8 @@ namespace CpxTeleservice.Structures;
 /// <summary>
 /// Mandataires (seed 004 §3): designated and revoked by the legal representative only; the designee
 /// holds an active CPS, CPE or CPA (docs/contract.md, Decisions: a CPE or CPA of that structure; a CPS holder
-/// may be designated as an employee). Rights are read per request, so both take effect at once.
+/// may be designated as an employee). Rights are read per request, so both take effect at once; a mandate
+/// given an end stops authorising at that instant (the view <c>active_mandataires</c>, migration 010).
 /// </summary>
 public static class MandatairesApi
 {
@@ -34,9 +35,9 @@ public static class MandatairesApi
 
         var rows = await connection.QueryAsync<MandataireView>(new CommandDefinition(
             """
-            SELECT p.id_nat AS IdNat, p.nom AS Nom, p.prenom AS Prenom, m.designated_at AS DesignatedAt, d.id_nat AS DesignatedBy
-            FROM mandataires m JOIN persons p ON p.id = m.person_id JOIN persons d ON d.id = m.designated_by
-            WHERE m.structure_id = @structureId AND m.revoked_at IS NULL
+            SELECT p.id_nat AS IdNat, p.nom AS Nom, p.prenom AS Prenom, m.designated_at AS DesignatedAt, d.id_nat AS DesignatedBy, m.ends_at AS EndsAt
+            FROM active_mandataires m JOIN persons p ON p.id = m.person_id JOIN persons d ON d.id = m.designated_by
+            WHERE m.structure_id = @structureId
             ORDER BY m.designated_at, p.id_nat
             """, new { structureId }, cancellationToken: cancellationToken));
         return TypedResults.Ok<IReadOnlyList<MandataireView>>(rows.ToList());
@@ -45,9 +46,16 @@ public static class MandatairesApi
     private static async Task<Results<Created<MandataireView>, ProblemHttpResult>> Designate(
         Guid structureId, DesignateMandataireRequest request, Caller caller, HttpContext http, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrWhiteSpace(request.IdNat))
+        var errors = new FieldErrors().Required("idNat", request.IdNat);
+        var designatedAt = DateTime.UtcNow;
+        if (request.EndsAt is { } ends && ends.UtcDateTime <= designatedAt)
         {
-            return new FieldErrors().Add("idNat", "is required.").ToProblem();
+            errors.Add("endsAt", "when given, is an instant to come: the mandate ends by itself then.");
+        }
+
+        if (errors.Any)
+        {
+            return errors.ToProblem();
         }
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -82,23 +90,26 @@ public static class MandatairesApi
                 "A mandataire must hold an active CPS, or an active CPE or CPA of this structure (seed 004 §3).");
         }
 
-        var designatedAt = DateTime.UtcNow;
+        // A mandate that ended by itself is closed at its end (revoked by no one) before the new designation.
+        var endsAt = request.EndsAt?.UtcDateTime;
         var inserted = await connection.ExecuteAsync(new CommandDefinition(
             """
-            INSERT INTO mandataires (id, structure_id, person_id, designated_by, designated_at)
-            SELECT @id, @structureId, @PersonId, p.id, @designatedAt FROM persons p WHERE p.id_nat = @callerIdNat
+            UPDATE mandataires SET revoked_at = ends_at
+            WHERE structure_id = @structureId AND person_id = @PersonId AND revoked_at IS NULL AND ends_at <= now();
+            INSERT INTO mandataires (id, structure_id, person_id, designated_by, designated_at, ends_at)
+            SELECT @id, @structureId, @PersonId, p.id, @designatedAt, @endsAt FROM persons p WHERE p.id_nat = @callerIdNat
             ON CONFLICT DO NOTHING
-            """, new { id = Guid.CreateVersion7(), structureId, designee.PersonId, designatedAt, callerIdNat = caller.IdNat },
+            """, new { id = Guid.CreateVersion7(), structureId, designee.PersonId, designatedAt, endsAt, callerIdNat = caller.IdNat },
             transaction, cancellationToken: cancellationToken));
         if (inserted == 0)
         {
             return Problem.Conflict(ProblemTypes.MandataireAlreadyDesignated, "Already a mandataire", $"{request.IdNat} is already an active mandataire of this structure.");
         }
 
-        await http.AuditAsync(connection, transaction, structureId, $"mandataire {request.IdNat}");
+        await http.AuditAsync(connection, transaction, structureId, $"mandataire {request.IdNat}", endsAt is null ? null : $"until {endsAt:O}");
         await transaction.CommitAsync(cancellationToken);
         return TypedResults.Created($"/api/v1/structures/{structureId}/mandataires",
-            new MandataireView(request.IdNat, designee.Nom, designee.Prenom, designatedAt, caller.IdNat));
+            new MandataireView(request.IdNat!, designee.Nom, designee.Prenom, designatedAt, caller.IdNat, endsAt));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Revoke(
@@ -116,8 +127,8 @@ public static class MandatairesApi
         var revoked = await connection.ExecuteAsync(new CommandDefinition(
             """
             UPDATE mandataires m SET revoked_at = now(), revoked_by = (SELECT id FROM persons WHERE id_nat = @callerIdNat)
-            FROM persons p
-            WHERE p.id = m.person_id AND p.id_nat = @idNat AND m.structure_id = @structureId AND m.revoked_at IS NULL
+            FROM active_mandataires a JOIN persons p ON p.id = a.person_id
+            WHERE m.id = a.id AND p.id_nat = @idNat AND a.structure_id = @structureId
             """, new { callerIdNat = caller.IdNat, idNat, structureId }, transaction, cancellationToken: cancellationToken));
         if (revoked == 0)
         {

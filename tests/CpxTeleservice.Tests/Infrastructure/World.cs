@@ -29,15 +29,16 @@ public sealed class World(ServiceHost host)
     public sealed record StructureActors(Guid StructureId, string Finess, string Departement, CardIdentity LegalRepresentative, HttpClient LegalRepresentativeClient);
 
     /// <summary>A structure registered by the operator, with its legal representative's CDE; the contract approved unless told otherwise.</summary>
-    public async Task<StructureActors> StructureAsync(bool approve = true, string? finess = null, string? departement = null)
+    public async Task<StructureActors> StructureAsync(bool approve = true, string? finess = null, string? departement = null, string? raisonSociale = null)
     {
         finess ??= NewFiness();
+        raisonSociale ??= "STRUCTURE " + finess;
         var representative = new CardIdentity($"3{finess}/RL{RandomNumberGenerator.GetInt32(1000, 9999)}", "REPRESENTANT", "LEGAL", 2, Registry.NextSerial(),
             Organisation: "STRUCTURE " + finess, OrganisationUnit: "1" + finess);
         var response = await Operator.PostAsJsonAsync("/api/v1/admin/structures", new
         {
             finess,
-            raisonSociale = "STRUCTURE " + finess,
+            raisonSociale,
             secteurActivite = "SA66",
             departement,
             legalRepresentative = new { idNat = representative.IdNat, nom = representative.Nom, prenom = representative.Prenom, healthProfessional = false },
