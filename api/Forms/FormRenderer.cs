@@ -113,28 +113,36 @@ internal static class FormRenderer
 
         public void Section(FormSection section)
         {
-            Ensure(22 + Leading(Fonts.Value) * Math.Min(section.Fields.Count, 2));
+            var rows = section.Fields
+                .Select(f => (Label: Wrap(G, f.Label, Fonts.Label, LabelWidth - 8), Value: Wrap(G, f.Value, Fonts.Value, Width - LabelWidth)))
+                .ToList();
+            var leading = Leading(Fonts.Value);
+            // The title stays with its first row; a row stays on one page when it fits on one.
+            Ensure(Math.Min(20 + (rows.Count == 0 ? 0 : Math.Max(rows[0].Label.Count, rows[0].Value.Count) * leading), Bottom - Margin));
             var g = G;
             g.DrawRectangle(new XSolidBrush(Shade), Margin, _y - 11, Width, 17);
             g.DrawString(section.Title, Fonts.Heading, new XSolidBrush(Accent), Margin + 5, _y + 1);
             _y += 20;
-            foreach (var field in section.Fields)
+            foreach (var (label, value) in rows)
             {
-                var valueLines = Wrap(G, field.Value, Fonts.Value, Width - LabelWidth);
-                var labelLines = Wrap(G, field.Label, Fonts.Label, LabelWidth - 8);
-                var height = Math.Max(valueLines.Count * Leading(Fonts.Value), labelLines.Count * Leading(Fonts.Label));
-                Ensure(height + 4);
-                for (var i = 0; i < labelLines.Count; i++)
+                var count = Math.Max(label.Count, value.Count);
+                Ensure(Math.Min(count * leading + 4, Bottom - Margin));
+                for (var i = 0; i < count; i++)
                 {
-                    G.DrawString(labelLines[i], Fonts.Label, XBrushes.DimGray, Margin + 5, _y + i * Leading(Fonts.Label));
+                    Ensure(leading);
+                    if (i < label.Count)
+                    {
+                        G.DrawString(label[i], Fonts.Label, XBrushes.DimGray, Margin + 5, _y);
+                    }
+
+                    if (i < value.Count)
+                    {
+                        G.DrawString(value[i], Fonts.Value, XBrushes.Black, Margin + LabelWidth, _y);
+                    }
+
+                    _y += leading;
                 }
 
-                for (var i = 0; i < valueLines.Count; i++)
-                {
-                    G.DrawString(valueLines[i], Fonts.Value, XBrushes.Black, Margin + LabelWidth, _y + i * Leading(Fonts.Value));
-                }
-
-                _y += height;
                 G.DrawLine(new XPen(XColors.Gainsboro, 0.5), Margin, _y - 8, Margin + Width, _y - 8);
                 _y += 4;
             }
@@ -260,16 +268,25 @@ internal static class FormRenderer
                     }
 
                     line = word;
-                    while (g.MeasureString(line, font).Width > width && line.Length > 1)
+                    while (line.Length > 1 && g.MeasureString(line, font).Width > width)
                     {
-                        var fit = line.Length - 1;
-                        while (fit > 1 && g.MeasureString(line[..fit], font).Width > width)
+                        // The longest prefix that fits, by bisection: a long word costs a few measures per line.
+                        int low = 1, high = line.Length - 1;
+                        while (low < high)
                         {
-                            fit--;
+                            var middle = (low + high + 1) / 2;
+                            if (g.MeasureString(line[..middle], font).Width <= width)
+                            {
+                                low = middle;
+                            }
+                            else
+                            {
+                                high = middle - 1;
+                            }
                         }
 
-                        lines.Add(line[..fit]);
-                        line = line[fit..];
+                        lines.Add(line[..low]);
+                        line = line[low..];
                     }
                 }
 
