@@ -2,7 +2,8 @@
 # Runs the README's run command (`./dev up`, detached) in a fresh data folder and checks, with curl
 # over HTTP/2, what the README promises: the legal representative's card is served /api/v1/me, the
 # nurse's signature certificate gets the 401 problem of a non-authentication certificate, and the
-# gRPC example (health check, an intake stream as the demo Ordre) works with python3-grpcio.
+# gRPC example (health check, an intake stream as the demo Ordre) works with python3-grpcio, and the
+# demo mandataire's form 502 is served as a PDF.
 # Writes TAP lines to $CPX_DATA_DIR/smoke.tap; exits non-zero on any failure.
 set -uo pipefail
 ROOT=${1:?repository root}
@@ -52,6 +53,18 @@ if [ "$(grep -c '"outcome": "ACCEPTED"' <<<"$acks")" = 3 ]; then
   ok "5 sample Python client streams the sample registrations to the demo Ordre"
 else
   echo "$acks" >&2; notok "5 sample Python client streams the sample registrations to the demo Ordre"
+fi
+
+# The README's forms example: F502 of the demo mandataire, a PDF whose text names them.
+FORM=$DATA/F502.pdf
+code=$(curl -sS --cacert "$P/trust/root.pem" --cert "$P/cards/legal-representative-auth.crt" --key "$P/cards/legal-representative-auth.key" \
+  -o "$FORM" -w '%{http_code} %{content_type}' \
+  "https://127.0.0.1:$CPX_HTTPS_PORT/api/v1/structures/00000000-0000-4000-8000-000000000001/mandataires/3750812349%2FEMP0042/form" 2>&1)
+if [ "$code" = "200 application/pdf" ] && pdftotext -layout "$FORM" - 2>/dev/null | grep -q "Désignation d'un mandataire" \
+   && pdftotext -layout "$FORM" - | grep -q "MARTIN"; then
+  ok "7 the demo mandataire's form 502 is a PDF that names them"
+else
+  echo "$code" >&2; notok "7 the demo mandataire's form 502 is a PDF that names them"
 fi
 
 # Running it again is safe: PKI kept, migrations and demo data not doubled.
