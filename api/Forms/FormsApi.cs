@@ -4,6 +4,7 @@ using CpxTeleservice.Orders;
 using CpxTeleservice.Security;
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Npgsql;
 
 namespace CpxTeleservice.Forms;
@@ -24,7 +25,7 @@ public static class FormsApi
     }
 
     private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> OrderForm(
-        Guid orderId, Caller caller, HttpContext http, NpgsqlDataSource dataSource, TimeProvider time, CancellationToken cancellationToken)
+        Guid orderId, Caller caller, HttpContext http, NpgsqlDataSource dataSource, [FromServices] TimeProvider time, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         if (!await OrderReader.IsVisibleAsync(connection, orderId, caller, cancellationToken))
@@ -64,7 +65,7 @@ public static class FormsApi
     }
 
     private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> DesignationForm(
-        Guid structureId, string idNat, Caller caller, HttpContext http, NpgsqlDataSource dataSource, TimeProvider time, CancellationToken cancellationToken)
+        Guid structureId, string idNat, Caller caller, HttpContext http, NpgsqlDataSource dataSource, [FromServices] TimeProvider time, CancellationToken cancellationToken)
     {
         // A staff IdNat holds a '/', which travels encoded (%2F) and routing leaves encoded.
         idNat = Uri.UnescapeDataString(idNat);

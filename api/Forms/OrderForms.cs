@@ -28,6 +28,7 @@ internal static class OrderForms
             new("Commandée par", FormSections.Person(order.PlacedByIdNat, order.PlacedByPrenom, order.PlacedByNom)),
         ]);
         var representative = new FormSignature("Le représentant légal de la structure", FormSections.FullName(order.RepresentativePrenom, order.RepresentativeNom));
+        List<FormField> holder = [new("Nom", order.HolderNom), new("Prénom", order.HolderPrenom), new("Identifiant national (IdNat)", order.HolderIdNat)];
         return order.CardType switch
         {
             "CPS" => new FormDocument("201", "Demande de carte CPS pour un professionnel de santé ADELI salarié",
@@ -37,9 +38,7 @@ internal static class OrderForms
                     structure,
                     new("Titulaire de la carte",
                     [
-                        new("Nom", order.HolderNom),
-                        new("Prénom", order.HolderPrenom),
-                        new("Identifiant national (IdNat)", order.HolderIdNat),
+                        .. holder,
                         new("N° ADELI", order.HolderAdeli ?? (order.HolderIdNat.StartsWith('0') ? order.HolderIdNat[1..] : FormSections.None)),
                         new("Profession", profession is null ? order.Profession ?? FormSections.None : $"{profession.Label} (code {profession.Code})"),
                         new("Mode d'exercice", order.ModeExercice switch
@@ -58,31 +57,11 @@ internal static class OrderForms
             "CPE" => new FormDocument("301", "Demande de carte de personnel d'établissement (CPE)",
                 "Formulaire prérempli à partir de la commande ci-dessous, pour un employé qui n'est pas professionnel de santé. " +
                 "Il est signé par le représentant légal de la structure.",
-                [
-                    structure,
-                    new("Titulaire de la carte",
-                    [
-                        new("Nom", order.HolderNom),
-                        new("Prénom", order.HolderPrenom),
-                        new("Identifiant national (IdNat)", order.HolderIdNat),
-                    ]),
-                    placed,
-                ],
-                [], [representative], reference, editedAt),
+                [structure, new("Titulaire de la carte", holder), placed], [], [representative], reference, editedAt),
             "CDE" => new FormDocument("101", "Demande de carte de directeur d'établissement (CDE)",
                 "Formulaire prérempli à partir de la commande ci-dessous : la carte du responsable d'établissement qui n'est pas " +
                 "professionnel de santé. Il est signé par le représentant légal de la structure.",
-                [
-                    structure,
-                    new("Représentant légal, titulaire de la carte",
-                    [
-                        new("Nom", order.HolderNom),
-                        new("Prénom", order.HolderPrenom),
-                        new("Identifiant national (IdNat)", order.HolderIdNat),
-                    ]),
-                    placed,
-                ],
-                [], [representative], reference, editedAt),
+                [structure, new("Représentant légal, titulaire de la carte", holder), placed], [], [representative], reference, editedAt),
             _ => throw new ArgumentOutOfRangeException(nameof(order), order.CardType, "No form for this card type."),
         };
     }

@@ -62,17 +62,17 @@ code=$(curl -sS --cacert "$P/trust/root.pem" --cert "$P/cards/legal-representati
   "https://127.0.0.1:$CPX_HTTPS_PORT/api/v1/structures/00000000-0000-4000-8000-000000000001/mandataires/3750812349%2FEMP0042/form" 2>&1)
 if [ "$code" = "200 application/pdf" ] && pdftotext -layout "$FORM" - 2>/dev/null | grep -q "Désignation d'un mandataire" \
    && pdftotext -layout "$FORM" - | grep -q "MARTIN"; then
-  ok "7 the demo mandataire's form 502 is a PDF that names them"
+  ok "6 the demo mandataire's form 502 is a PDF that names them"
 else
-  echo "$code" >&2; notok "7 the demo mandataire's form 502 is a PDF that names them"
+  echo "$code" >&2; notok "6 the demo mandataire's form 502 is a PDF that names them"
 fi
 
 # Running it again is safe: PKI kept, migrations and demo data not doubled.
 "$ROOT/dev" down >/dev/null 2>&1
 if "$ROOT/dev" up --detach >"$DATA/up2.log" 2>&1 && grep -q "kept" "$DATA/up2.log"; then
-  ok "6 run command can be run again"
+  ok "7 run command can be run again"
 else
-  cat "$DATA/up2.log" >&2; notok "6 run command can be run again"
+  cat "$DATA/up2.log" >&2; notok "7 run command can be run again"
 fi
 "$ROOT/dev" down >/dev/null 2>&1
 exit $fail
