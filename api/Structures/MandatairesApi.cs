@@ -48,9 +48,9 @@ public static class MandatairesApi
     {
         var errors = new FieldErrors().Required("idNat", request.IdNat);
         var designatedAt = DateTime.UtcNow;
-        if (request.EndsAt is { } ends && ends.UtcDateTime <= designatedAt)
+        if (request.EndsAt is { } ends && (ends.UtcDateTime <= designatedAt || ends.Year >= 9999))
         {
-            errors.Add("endsAt", "when given, is an instant to come: the mandate ends by itself then.");
+            errors.Add("endsAt", "when given, is an instant to come (before the year 9999): the mandate ends by itself then.");
         }
 
         if (errors.Any)

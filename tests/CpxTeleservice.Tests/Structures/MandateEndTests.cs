@@ -54,15 +54,18 @@ public class MandateEndTests(ServiceHost host) : IClassFixture<ServiceHost>
     }
 
     [Fact]
-    public async Task A_mandate_cannot_end_before_it_is_designated()
+    public async Task A_mandate_ends_at_an_instant_to_come_that_its_form_can_print()
     {
         var structure = await _world.StructureAsync();
         var card = Registry.NewStaffCard(structure.Finess);
         await _world.RegisterCardAsync(card, "CPE", structure.StructureId);
-        var problem = await HttpAssert.ProblemAsync(await structure.LegalRepresentativeClient.PostAsJsonAsync(
-                $"/api/v1/structures/{structure.StructureId}/mandataires", new { idNat = card.IdNat, endsAt = DateTimeOffset.UtcNow.AddMinutes(-1) }),
-            HttpStatusCode.UnprocessableEntity, ProblemTypes.Validation);
-        Assert.True(problem.GetProperty("errors").TryGetProperty("endsAt", out _));
+        foreach (var endsAt in new[] { DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.MaxValue })
+        {
+            var problem = await HttpAssert.ProblemAsync(await structure.LegalRepresentativeClient.PostAsJsonAsync(
+                    $"/api/v1/structures/{structure.StructureId}/mandataires", new { idNat = card.IdNat, endsAt }),
+                HttpStatusCode.UnprocessableEntity, ProblemTypes.Validation);
+            Assert.True(problem.GetProperty("errors").TryGetProperty("endsAt", out _));
+        }
     }
 
     [Fact]
