@@ -9,7 +9,7 @@ using Npgsql;
 namespace CpxTeleservice.Admin;
 
 /// <summary>
-/// Operators keep the dated profession catalogue without a release (domain.md: which profession goes
+/// Operators keep the dated profession catalogue without a release (docs/domain.md: which profession goes
 /// through which register is dated data): they read a profession's rows and add one from a date, audited.
 /// </summary>
 internal static partial class ProfessionChanges

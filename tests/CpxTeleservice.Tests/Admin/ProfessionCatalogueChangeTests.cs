@@ -9,7 +9,7 @@ namespace CpxTeleservice.Tests.Admin;
 /// <summary>
 /// The dated profession catalogue, managed without a release: an operator adds a row from a date, audited,
 /// and the structures' orders follow it. The nurses' move from ADELI to RPPS is entered on 8 October 2021,
-/// the date PAPS Centre-Val de Loire gives (SOFIA gives 28 October; domain.md lists both): the earlier one,
+/// the date PAPS Centre-Val de Loire gives (SOFIA gives 28 October; docs/domain.md lists both): the earlier one,
 /// from which the ARS no longer registers nurses. Its own host: the change must not reach other tests' orders.
 /// </summary>
 public class ProfessionCatalogueChangeTests(ServiceHost host) : IClassFixture<ServiceHost>
@@ -61,7 +61,7 @@ public class ProfessionCatalogueChangeTests(ServiceHost host) : IClassFixture<Se
     [Fact]
     public async Task A_change_between_two_dated_rows_ends_where_the_next_row_starts_and_a_second_change_on_a_day_is_a_conflict()
     {
-        // Diététiciens (95): RPPS from 14 March 2024 (domain.md); then, entered after it, not issued from 2022.
+        // Diététiciens (95): RPPS from 14 March 2024 (docs/domain.md); then, entered after it, not issued from 2022.
         await HttpAssert.JsonAsync(await _world.Operator.PostAsJsonAsync("/api/v1/admin/professions/95/changes", new { from = "2024-03-14", channel = "rpps", registeredBy = "l'ARS" }),
             HttpStatusCode.Created);
         var profession = await HttpAssert.JsonAsync(await _world.Operator.PostAsJsonAsync("/api/v1/admin/professions/95/changes", new { from = "2022-01-01", channel = "not-issued" }),
