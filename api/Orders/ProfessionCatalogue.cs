@@ -5,7 +5,7 @@ namespace CpxTeleservice.Orders;
 
 /// <summary>
 /// The dated profession catalogue (TRE_G15 codes) of migration 002 and the rows operators add since
-/// (migration 011), and its one writer. At any date one row is in force per code; dates are French civil
+/// (migration 010), and its one writer. At any date one row is in force per code; dates are French civil
 /// dates, so an instant is looked up by its day in Paris.
 /// </summary>
 internal static class ProfessionCatalogue

@@ -11,7 +11,7 @@ namespace CpxTeleservice.Structures;
 /// Mandataires (seed 004 §3): designated and revoked by the legal representative only; the designee
 /// holds an active CPS, CPE or CPA (docs/contract.md, Decisions: a CPE or CPA of that structure; a CPS holder
 /// may be designated as an employee). Rights are read per request, so both take effect at once; a mandate
-/// given an end stops authorising at that instant (the view <c>active_mandataires</c>, migration 010).
+/// given an end stops authorising at that instant (the view <c>active_mandataires</c>, migration 009).
 /// </summary>
 public static class MandatairesApi
 {

@@ -8,7 +8,7 @@ namespace CpxTeleservice.Tests.Structures;
 
 /// <summary>
 /// Mandates that end by themselves: a designation may carry an end, and the mandate stops authorising at
-/// that instant, with no job (every rights query compares the end with its own time, migration 010).
+/// that instant, with no job (every rights query compares the end with its own time, migration 009).
 /// </summary>
 public class MandateEndTests(ServiceHost host) : IClassFixture<ServiceHost>
 {
