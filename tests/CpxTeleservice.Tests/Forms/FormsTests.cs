@@ -72,11 +72,21 @@ public class FormsTests(ServiceHost host) : IClassFixture<ServiceHost>
     [Fact]
     public async Task F101_prefills_the_CDE_order_of_the_legal_representative()
     {
+        // The legal representative holds a CDE already (one live card per holder and kind): it is lost, and a
+        // mandataire orders the new one, which is for the legal representative.
         var structure = await _world.StructureAsync(raisonSociale: RaisonSociale);
-        var order = await HttpAssert.JsonAsync(await World.OrderAsync(structure.LegalRepresentativeClient, structure.StructureId, new { cardType = "CDE" }), HttpStatusCode.Created);
+        var (_, mandataire) = await _world.MandataireAsync(structure);
+        var cards = await HttpAssert.JsonAsync(await structure.LegalRepresentativeClient.GetAsync($"/api/v1/structures/{structure.StructureId}/cards?type=CDE"));
+        using var opposition = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/cards/{cards.GetProperty("items")[0].GetProperty("id").GetGuid()}/opposition")
+        {
+            Content = JsonContent.Create(new { reason = "lost" }),
+        };
+        opposition.Headers.TryAddWithoutValidation("If-Match", "*");
+        await HttpAssert.JsonAsync(await structure.LegalRepresentativeClient.SendAsync(opposition));
+        var order = await HttpAssert.JsonAsync(await World.OrderAsync(mandataire, structure.StructureId, new { cardType = "CDE" }), HttpStatusCode.Created);
         var orderId = order.GetProperty("id").GetGuid();
 
-        var (pdf, text) = await FormAsync(structure.LegalRepresentativeClient, $"/api/v1/orders/{orderId}/form", $"F101-{orderId}.pdf", "form-101");
+        var (pdf, text) = await FormAsync(mandataire, $"/api/v1/orders/{orderId}/form", $"F101-{orderId}.pdf", "form-101");
 
         AssertFields(text,
             "Formulaire 101", "Demande de carte de directeur d'établissement (CDE)",
