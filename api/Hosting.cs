@@ -5,6 +5,7 @@ using CpxTeleservice.Events;
 using CpxTeleservice.Infrastructure;
 using CpxTeleservice.Orders;
 using CpxTeleservice.Parc;
+using CpxTeleservice.Problems;
 using CpxTeleservice.Security;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -84,7 +85,9 @@ public static class Hosting
 
             problem.Instance ??= context.HttpContext.Request.Path;
             problem.Extensions["requestId"] = context.HttpContext.TraceIdentifier;
+            ProblemLanguages.Localise(context);
         });
+        builder.Services.AddCpxProblemLanguages();
         builder.Services.AddExceptionHandler<UnhandledExceptionHandler>();
         return builder;
     }

@@ -14,6 +14,7 @@ using CpxTeleservice.OpenApi;
 using CpxTeleservice.Oppositions;
 using CpxTeleservice.Orders;
 using CpxTeleservice.Parc;
+using CpxTeleservice.Problems;
 using CpxTeleservice.Structures;
 using Microsoft.Extensions.Options;
 
@@ -34,6 +35,7 @@ if (args.Contains("migrate"))
     return;
 }
 
+app.UseRequestLocalization();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseCpxInputGuard();
@@ -43,6 +45,7 @@ app.UseAuthorization();
 
 app.MapHealthApi();
 app.MapOpenApiDocument();
+app.MapProblemPages();
 app.MapGroup("/api/v1")
     .RequireAuthorization()
     .AddEndpointFilter<AuditRefusalsFilter>()

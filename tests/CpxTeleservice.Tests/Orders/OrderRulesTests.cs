@@ -93,7 +93,7 @@ public class OrderRulesTests(ServiceHost host) : IClassFixture<ServiceHost>
         var problem = await HttpAssert.ProblemAsync(await World.OrderAsync(structure.LegalRepresentativeClient, structure.StructureId,
                 new { cardType = "CPF", profession, holder = new { nom = "ETUDIANT", prenom = "ALEX" } }),
             HttpStatusCode.UnprocessableEntity, ProblemTypes.CpfThroughOrdre);
-        Assert.Contains("médecins, chirurgiens-dentistes, sages-femmes and pharmaciens", problem.GetProperty("detail").GetString());
+        Assert.Contains("Ordre", problem.GetProperty("detail").GetString());
     }
 
     [Theory]
