@@ -16,11 +16,13 @@ using CpxTeleservice.Orders;
 using CpxTeleservice.Parc;
 using CpxTeleservice.Problems;
 using CpxTeleservice.Structures;
+using CpxTeleservice.Telemetry;
 using Microsoft.Extensions.Options;
 
 var builder = WebApplication.CreateBuilder(ServerStart.Options(args));
 builder.AddCpxSettings();
 builder.AddCpxServices();
+builder.AddCpxTelemetry();
 builder.AddHealthApi();
 builder.AddIntakeGrpc();
 builder.AddCpxLimits();
@@ -41,11 +43,13 @@ app.UseStatusCodePages();
 app.UseCpxInputGuard();
 app.UseAuthentication();
 app.UseCpxLimits();
+app.UseCallerTags();
 app.UseAuthorization();
 
 app.MapHealthApi();
 app.MapOpenApiDocument();
 app.MapProblemPages();
+app.MapCpxMetrics();
 app.MapGroup("/api/v1")
     .RequireAuthorization()
     .AddEndpointFilter<AuditRefusalsFilter>()

@@ -28,6 +28,8 @@ public static class Settings
         services.AddOptions<EventsOptions>().BindSection(configuration, EventsOptions.Section).ValidateErrors(EventsOptions.Errors).ValidateOnStart();
         services.AddOptions<OppositionsOptions>().BindSection(configuration, OppositionsOptions.Section).ValidateErrors(OppositionsOptions.Errors).ValidateOnStart();
         services.AddOptions<BenchOptions>().BindSection(configuration, BenchOptions.Section).ValidateErrors(BenchOptions.Errors).ValidateOnStart();
+        services.AddOptions<Telemetry.MetricsOptions>().BindSection(configuration, Telemetry.MetricsOptions.Section)
+            .ValidateErrors(Telemetry.MetricsOptions.Errors).ValidateOnStart();
         return builder;
     }
 }

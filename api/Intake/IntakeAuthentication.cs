@@ -76,6 +76,7 @@ public sealed partial class IntakeAuthenticator(
             await refusals.RecordAsync(http.Connection.RemoteIpAddress,
                 new AuditEntry(source.IdNatStruct, null, null, "authorize", context.Method, "refused:" + NotAllowedReason, detail, http.TraceIdentifier));
             LogRefused(logger, context.Method, NotAllowedReason, detail);
+            Telemetry.CpxMetrics.AuthenticationRefused("grpc", NotAllowedReason);
             throw new RpcException(new Status(StatusCode.PermissionDenied, $"{NotAllowedReason}: {detail}"));
         }
 
@@ -122,6 +123,7 @@ public sealed partial class IntakeAuthenticator(
         await refusals.RecordAsync(http.Connection.RemoteIpAddress, new AuditEntry(
             profile?.OrganisationUnit ?? profile?.CommonName, null, null, "authenticate", context.Method, "refused:" + reason, detail, http.TraceIdentifier));
         LogRefused(logger, context.Method, reason, detail);
+        Telemetry.CpxMetrics.AuthenticationRefused("grpc", reason);
         return new RpcException(new Status(StatusCode.Unauthenticated, detail is null ? reason : $"{reason}: {detail}"));
     }
 

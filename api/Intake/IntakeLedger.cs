@@ -74,6 +74,11 @@ public sealed partial class IntakeLedger(NpgsqlDataSource dataSource, ILogger<In
             start = end;
         }
 
+        foreach (var outcome in verdicts.GroupBy(v => v.Outcome))
+        {
+            Telemetry.CpxMetrics.IntakeRecord(source.Name, outcome.Key.ToString().ToLowerInvariant(), outcome.Count());
+        }
+
         return records.Select((r, i) => kind.Ack(r, verdicts[i], orderIds[i])).ToList();
     }
 

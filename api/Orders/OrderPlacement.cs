@@ -25,6 +25,14 @@ internal static class OrderPlacement
     public static async Task<IResult> Create(Guid structureId, CreateOrderRequest request, Caller caller, HttpContext http, NpgsqlDataSource dataSource,
         OrderReader reader, IOptions<JsonOptions> json, CancellationToken cancellationToken)
     {
+        var result = await PlaceOrRefuseAsync(structureId, request, caller, http, dataSource, reader, json, cancellationToken);
+        Telemetry.CpxMetrics.OrderPlaced(request.CardType, result);
+        return result;
+    }
+
+    private static async Task<IResult> PlaceOrRefuseAsync(Guid structureId, CreateOrderRequest request, Caller caller, HttpContext http, NpgsqlDataSource dataSource,
+        OrderReader reader, IOptions<JsonOptions> json, CancellationToken cancellationToken)
+    {
         if (Idempotency.ReadKey(http.Request, out var key) is { } badKey)
         {
             return badKey;

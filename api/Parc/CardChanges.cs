@@ -67,6 +67,7 @@ internal static class CardChanges
         await http.AuditAsync(connection, transaction, card.StructureId, $"card {cardId}", request.Reason + (orderId is null ? "" : $", replacement order {orderId}")
             + (mandatesEnded == 0 ? "" : ", the holder's mandate ended"));
         await transaction.CommitAsync(cancellationToken);
+        Telemetry.CpxMetrics.Opposition(request.Reason);
         return await ChangedAsync(http, connection, reader, cardId, orderId, cancellationToken);
     }
 

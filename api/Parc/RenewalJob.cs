@@ -24,6 +24,21 @@ public sealed partial class RenewalJob(NpgsqlDataSource dataSource, IOptions<Ren
     /// <summary>One pass: renewal orders for every CPS and CDE card entering the window. Returns how many were created.</summary>
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
     {
+        try
+        {
+            var created = await RunPassAsync(cancellationToken);
+            Telemetry.CpxMetrics.RenewalRun(ok: true, created);
+            return created;
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            Telemetry.CpxMetrics.RenewalRun(ok: false, 0);
+            throw;
+        }
+    }
+
+    private async Task<int> RunPassAsync(CancellationToken cancellationToken)
+    {
         var window = TimeSpan.FromDays(options.Value.WindowDays);
         var created = 0;
         while (true)

@@ -208,6 +208,7 @@ public sealed class CardAuthenticationHandler(
         await refusals.RecordAsync(Context.Connection.RemoteIpAddress, new AuditEntry(
             trusted ? _profile?.IdNat : null, trusted ? _profile?.CardSerial : null, null, "authenticate", $"{Request.Method} {Request.Path}",
             "refused:" + type[ProblemTypes.Prefix.Length..], detail, Context.TraceIdentifier));
+        Telemetry.CpxMetrics.AuthenticationRefused("rest", type[ProblemTypes.Prefix.Length..]);
         await ProblemWriter.WriteAsync(Context, StatusCodes.Status401Unauthorized, type, title, _detail);
     }
 

@@ -13,7 +13,7 @@ namespace CpxTeleservice.Tests.Hosting;
 public partial class ConfigurationTableTests
 {
     /// <summary>Rows that are not an options group: the host's own settings, and the groups read by their own loaders.</summary>
-    private static readonly string[] NotOptions = ["ConnectionStrings", "Urls", "ASPNETCORE_ENVIRONMENT", "Tls", "Trust", "Operators", "Intake", "Grpc"];
+    private static readonly string[] NotOptions = ["ConnectionStrings", "Urls", "ASPNETCORE_ENVIRONMENT", "Tls", "Trust", "Operators", "Intake", "Grpc", "OTEL_EXPORTER_OTLP_ENDPOINT"];
 
     private static readonly Lazy<IReadOnlyList<(string[] Keys, string Default)>> Rows = new(ReadTable);
 
