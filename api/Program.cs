@@ -9,6 +9,7 @@ using CpxTeleservice.Forms;
 using CpxTeleservice.Health;
 using CpxTeleservice.Intake;
 using CpxTeleservice.Infrastructure;
+using CpxTeleservice.Logging;
 using CpxTeleservice.Me;
 using CpxTeleservice.OpenApi;
 using CpxTeleservice.Oppositions;
@@ -23,6 +24,7 @@ var builder = WebApplication.CreateBuilder(ServerStart.Options(args));
 builder.AddCpxSettings();
 builder.AddCpxServices();
 builder.AddCpxTelemetry();
+builder.AddCpxLogging();
 builder.AddHealthApi();
 builder.AddIntakeGrpc();
 builder.AddCpxLimits();
@@ -37,6 +39,7 @@ if (args.Contains("migrate"))
     return;
 }
 
+app.UseRequestLog();
 app.UseRequestLocalization();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
