@@ -22,7 +22,10 @@ internal static class ProblemLanguages
             options.RequestCultureProviders = [new LanguageRequestCultureProvider()];
         });
 
-    /// <summary>Replaces the title and detail of a problem of ours with its text in the request's language.</summary>
+    /// <summary>
+    /// Gives a problem of ours its title and detail in the request's language; a detail the service wrote
+    /// for this request follows the type's sentence.
+    /// </summary>
     public static void Localise(ProblemDetailsContext context)
     {
         var problem = context.ProblemDetails;
@@ -35,7 +38,12 @@ internal static class ProblemLanguages
         if (ProblemCatalog.Instance.Find(type[ProblemTypes.Prefix.Length..], language) is { } text)
         {
             problem.Title = text.Title;
-            problem.Detail = text.Detail;
+            // What the service said of this request (the card to renew, the documents now attached, the
+            // Ordre to turn to) is kept after the type's sentence: it is written once, in English.
+            var specific = problem.Detail is { Length: > 0 } said
+                && ProblemCatalog.Instance.Find(type[ProblemTypes.Prefix.Length..], ProblemCatalog.English) is { } english
+                && said != english.Detail ? said : null;
+            problem.Detail = specific is null ? text.Detail : $"{text.Detail} {specific}";
             context.HttpContext.Response.Headers.ContentLanguage = language;
         }
     }

@@ -67,6 +67,17 @@ public partial class ProblemLanguageTests(ServiceHost host) : IClassFixture<Serv
         Assert.DoesNotContain("`", french.GetProperty("detail").GetString());
     }
 
+    [Fact]
+    public async Task A_detail_about_the_request_follows_the_types_sentence_in_either_language()
+    {
+        const string said = "Card 0192 is active: renew it (POST /api/v1/cards/0192/renewal).";
+        var french = await WriteAsync("card-already-held", uiCulture: null, detail: said);
+        var english = await WriteAsync("card-already-held", uiCulture: "en", detail: said);
+
+        Assert.Equal(ProblemCatalog.Instance.Find("card-already-held", ProblemCatalog.French)!.Detail + " " + said, french.GetProperty("detail").GetString());
+        Assert.Equal(ProblemCatalog.Instance.Find("card-already-held", ProblemCatalog.English)!.Detail + " " + said, english.GetProperty("detail").GetString());
+    }
+
     [Theory]
     [InlineData(null, "fr")]
     [InlineData("fr-FR", "fr")]
@@ -149,7 +160,7 @@ public partial class ProblemLanguageTests(ServiceHost host) : IClassFixture<Serv
     }
 
     /// <summary>A problem of that type through the service's own problem writer, in a request whose UI language is <paramref name="uiCulture"/>.</summary>
-    private async Task<JsonElement> WriteAsync(string slug, string? uiCulture)
+    private async Task<JsonElement> WriteAsync(string slug, string? uiCulture, string? detail = null)
     {
         using var scope = host.Services.CreateScope();
         var context = new DefaultHttpContext { RequestServices = scope.ServiceProvider };
@@ -165,7 +176,7 @@ public partial class ProblemLanguageTests(ServiceHost host) : IClassFixture<Serv
         await service.WriteAsync(new ProblemDetailsContext
         {
             HttpContext = context,
-            ProblemDetails = new ProblemDetails { Status = 400, Type = ProblemTypes.Prefix + slug, Title = "placeholder", Detail = "placeholder" },
+            ProblemDetails = new ProblemDetails { Status = 400, Type = ProblemTypes.Prefix + slug, Title = "placeholder", Detail = detail },
         });
         context.Response.Body.Position = 0;
         return (await JsonDocument.ParseAsync(context.Response.Body)).RootElement.Clone();
