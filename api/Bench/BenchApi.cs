@@ -5,9 +5,11 @@ using Microsoft.Extensions.Options;
 namespace CpxTeleservice.Bench;
 
 /// <summary>
-/// The ceiling of the REST benchmarks (bench/, BENCHMARKS.md): an endpoint behind the same mutual-TLS
-/// card authentication as every /api/v1 route (the registry read included) that does nothing else.
-/// Mapped only when <c>Bench__BareEndpoint=true</c>, and never part of the API description.
+/// The ceilings of the benchmarks (bench/, BENCHMARKS.md): an endpoint behind the same mutual-TLS
+/// card authentication as every /api/v1 route (the registry read included) that does nothing else, and
+/// a gRPC stream (<c>cpx.bench.v1.BenchAck/Ack</c>) that acknowledges every registration it reads and
+/// does nothing else. Mapped only when <c>Bench__BareEndpoint=true</c>, and never part of the API
+/// description.
 /// </summary>
 public static class BenchApi
 {
@@ -19,6 +21,16 @@ public static class BenchApi
         }
 
         return api;
+    }
+
+    public static IEndpointRouteBuilder MapBenchGrpc(this IEndpointRouteBuilder endpoints)
+    {
+        if (endpoints.ServiceProvider.GetRequiredService<IOptions<BenchOptions>>().Value.BareEndpoint)
+        {
+            endpoints.MapGrpcService<BenchAckService>().AllowAnonymous().ExcludeFromDescription();
+        }
+
+        return endpoints;
     }
 
     private static Ok<BareResponse> Bare(Caller caller) => TypedResults.Ok(new BareResponse(caller.IdNat));
