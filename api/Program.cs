@@ -69,7 +69,7 @@ app.MapGroup("/api/v1")
     .MapBenchApi();
 app.MapOppositionsApi();
 app.MapIntakeGrpc();
-app.MapBenchGrpc(app.Configuration);
+app.MapBenchGrpc();
 
 app.Run();
 

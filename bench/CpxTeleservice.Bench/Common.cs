@@ -15,6 +15,22 @@ public sealed class Settings
     public required string Database { get; init; }
     public required string CeilingDatabase { get; init; }
     public required int ServerPid { get; init; }
+    /// <summary>The same binary with its Limits__* lifted (bench/run), on the same database.</summary>
+    public string? UnlimitedUrl { get; init; }
+    public int UnlimitedPid { get; init; }
+    public string UnlimitedEnv { get; init; } = "";
+    /// <summary>The intake's "before": the old commit's server on its own database (empty: not run).</summary>
+    public string? OldUrl { get; init; }
+    public int OldPid { get; init; }
+    public string OldCommit { get; init; } = "";
+    public int IntakeRounds { get; init; }
+    public int AckMessages { get; init; }
+    public string? Pgbench { get; init; }
+    public string? RegistrySql { get; init; }
+    public double PgbenchSeconds { get; init; }
+    public int FloodRequests { get; init; }
+    public double FloodProbeRate { get; init; }
+    public double FloodMaxSeconds { get; init; }
     public int IntakeRecords { get; init; }
     public int IntakeStreams { get; init; }
     public int BatchSize { get; init; }
@@ -46,6 +62,20 @@ public sealed class Settings
         Database = Env("BENCH_DATABASE", "cpx"),
         CeilingDatabase = Env("BENCH_CEILING_DATABASE", "cpx_ceiling"),
         ServerPid = Int("BENCH_SERVER_PID", 0),
+        UnlimitedUrl = Environment.GetEnvironmentVariable("BENCH_UNLIMITED_URL") is { Length: > 0 } u ? u : null,
+        UnlimitedPid = Int("BENCH_UNLIMITED_PID", 0),
+        UnlimitedEnv = Env("BENCH_UNLIMITED_ENV", ""),
+        OldUrl = Environment.GetEnvironmentVariable("BENCH_OLD_URL") is { Length: > 0 } o ? o : null,
+        OldPid = Int("BENCH_OLD_PID", 0),
+        OldCommit = Env("BENCH_OLD_COMMIT", ""),
+        IntakeRounds = Math.Max(1, Int("BENCH_INTAKE_ROUNDS", 4)),
+        AckMessages = Int("BENCH_ACK_MESSAGES", 1_000_000),
+        Pgbench = Environment.GetEnvironmentVariable("BENCH_PGBENCH") is { Length: > 0 } b ? b : null,
+        RegistrySql = Environment.GetEnvironmentVariable("BENCH_REGISTRY_SQL") is { Length: > 0 } r ? r : null,
+        PgbenchSeconds = Double("BENCH_PGBENCH_SECONDS", 10),
+        FloodRequests = Int("BENCH_FLOOD_REQUESTS", 20_000),
+        FloodProbeRate = Double("BENCH_FLOOD_PROBE_RATE", 200),
+        FloodMaxSeconds = Double("BENCH_FLOOD_MAX_SECONDS", 60),
         IntakeRecords = Int("BENCH_INTAKE_RECORDS", 1_000_000),
         IntakeStreams = Int("BENCH_INTAKE_STREAMS", 4),
         BatchSize = Int("BENCH_BATCH_SIZE", 1000),
@@ -76,11 +106,11 @@ public static class Tls
         return (_, certificate, _, _) => certificate is not null && certificate.GetCertHashString() == thumbprint;
     }
 
-    public static SocketsHttpHandler Handler(Settings settings, X509Certificate2 client, int maxConnections) => new()
+    public static SocketsHttpHandler Handler(Settings settings, X509Certificate2? client, int maxConnections) => new()
     {
         SslOptions = new SslClientAuthenticationOptions
         {
-            ClientCertificates = new X509CertificateCollection { client },
+            ClientCertificates = client is null ? null : new X509CertificateCollection { client },
             RemoteCertificateValidationCallback = Pin(Path.Combine(settings.Pki, "server", "server.crt")),
             TargetHost = "localhost",
         },
@@ -126,28 +156,39 @@ public sealed class Latencies
 }
 
 /// <summary>
-/// Samples the server process: VmRSS every 100 ms (the peak per phase), VmHWM, and its CPU time per
-/// phase from /proc/&lt;pid&gt;/stat.
+/// Samples the servers: the main server's VmRSS every 100 ms (the peak per phase) and VmHWM, and per
+/// phase the CPU time of every server, PostgreSQL, this client and the whole machine, from /proc. A
+/// phase entered again (interleaved rounds) adds to what it had.
 /// </summary>
 public sealed class ServerSampler : IAsyncDisposable
 {
+    /// <summary>Indexes in the CPU arrays.</summary>
+    public const int Server = 0, Postgres = 1, Client = 2, Machine = 3, Unlimited = 4, Old = 5;
+
     private readonly int _pid;
+    private readonly int[] _others;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
     private readonly Lock _lock = new();
     private string _phase = "start-up";
     private readonly int _postmaster = Postmaster();
-    private readonly Dictionary<int, double> _postgresSeen = new();
     private double[] _phaseCpuStart;
     private long _phaseStarted = Stopwatch.GetTimestamp();
 
     public Dictionary<string, long> PeakRssKb { get; } = new();
-    /// <summary>Per phase, CPU use in % of one core: the server, PostgreSQL (every process of the cluster), this client, the rest of the machine.</summary>
-    public Dictionary<string, double[]> CpuPercent { get; } = new();
+    /// <summary>Per phase, CPU seconds: the server, PostgreSQL (every process of the cluster), this client, the whole machine busy, the server without limits, the old server.</summary>
+    public Dictionary<string, double[]> CpuSecondsByPhase { get; } = new();
+    /// <summary>Per phase, wall-clock seconds.</summary>
+    public Dictionary<string, double> WallSeconds { get; } = new();
 
-    public ServerSampler(int pid)
+    /// <summary>Per phase, CPU use in % of one core (200 % is the whole of two cores).</summary>
+    public Dictionary<string, double[]> CpuPercent =>
+        CpuSecondsByPhase.ToDictionary(kv => kv.Key, kv => kv.Value.Select(v => 100 * v / WallSeconds[kv.Key]).ToArray());
+
+    public ServerSampler(int pid, params int[] others)
     {
         _pid = pid;
+        _others = others;
         _phaseCpuStart = CpuSeconds();
         _loop = Task.Run(async () =>
         {
@@ -170,17 +211,16 @@ public sealed class ServerSampler : IAsyncDisposable
         });
     }
 
-    /// <summary>Starts a new phase; the previous one's peak RSS and CPU use are kept under its name.</summary>
+    /// <summary>Starts a new phase; the previous one's peak RSS and CPU time are kept (added) under its name.</summary>
     public void Phase(string name)
     {
         lock (_lock)
         {
             var cpu = CpuSeconds();
             var seconds = Stopwatch.GetElapsedTime(_phaseStarted).TotalSeconds;
-            if (seconds > 0)
-            {
-                CpuPercent[_phase] = cpu.Zip(_phaseCpuStart, (now, then) => 100 * (now - then) / seconds).ToArray();
-            }
+            var delta = cpu.Zip(_phaseCpuStart, (now, then) => now - then).ToArray();
+            CpuSecondsByPhase[_phase] = CpuSecondsByPhase.TryGetValue(_phase, out var before) ? before.Zip(delta, (a, b) => a + b).ToArray() : delta;
+            WallSeconds[_phase] = WallSeconds.GetValueOrDefault(_phase) + seconds;
 
             _phase = name;
             _phaseCpuStart = cpu;
@@ -188,6 +228,10 @@ public sealed class ServerSampler : IAsyncDisposable
             PeakRssKb[name] = Math.Max(PeakRssKb.GetValueOrDefault(name), Status("VmRSS:"));
         }
     }
+
+    /// <summary>CPU seconds of one process (by index above) in a phase per unit of work, in µs; NaN when the phase did not run.</summary>
+    public double MicrosecondsPer(string phase, int index, double units) =>
+        CpuSecondsByPhase.TryGetValue(phase, out var cpu) && units > 0 ? cpu[index] * 1e6 / units : double.NaN;
 
     public long Status(string field)
     {
@@ -219,45 +263,47 @@ public sealed class ServerSampler : IAsyncDisposable
         return file is { Length: > 0 } && File.Exists(file) ? int.Parse(File.ReadLines(file).First(), CultureInfo.InvariantCulture) : 0;
     }
 
-    /// <summary>utime + stime of a process, in seconds, and its parent.</summary>
-    private static (double Seconds, int Parent) ProcessCpu(int pid)
+    /// <summary>utime + stime of a process, in seconds, its parent, and the CPU of its children it has waited for (cutime + cstime).</summary>
+    private static (double Seconds, int Parent, double Children) ProcessCpu(int pid)
     {
         try
         {
             var stat = File.ReadAllText($"/proc/{pid}/stat");
             var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            // Fields 4, 14 and 15 of stat(5) (ppid, utime, stime) are at 1, 11 and 12 after the command.
-            return ((double.Parse(fields[11], CultureInfo.InvariantCulture) + double.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0,
-                int.Parse(fields[1], CultureInfo.InvariantCulture));
+            // Fields 4, 14, 15, 16 and 17 of stat(5) (ppid, utime, stime, cutime, cstime) are at 1, 11, 12, 13 and 14 after the command.
+            double Ticks(int i) => double.Parse(fields[i], CultureInfo.InvariantCulture) / 100.0;
+            return (Ticks(11) + Ticks(12), int.Parse(fields[1], CultureInfo.InvariantCulture), Ticks(13) + Ticks(14));
         }
         catch (Exception exception) when (exception is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
         {
-            return (0, 0);
+            return (0, 0, 0);
         }
     }
 
-    /// <summary>CPU seconds so far: [server, PostgreSQL, this client, whole machine busy].</summary>
+    /// <summary>CPU seconds so far: [server, PostgreSQL, this client, whole machine busy, then the other servers].</summary>
     private double[] CpuSeconds()
     {
         var server = _pid > 0 ? ProcessCpu(_pid).Seconds : 0;
+        double postgres = 0;
         if (_postmaster > 0)
         {
-            // A backend that exits (the pool prunes idle connections) takes its CPU time with it: keep the
-            // last value seen of every process of the cluster, so the sum never goes back.
+            // The postmaster, its live children (backends, background processes), and the children that have
+            // exited (a pooled connection pruned, a pgbench client gone), which the postmaster's cutime and
+            // cstime hold once it has reaped them: a sum that never goes back and loses no backend.
+            var (own, _, reaped) = ProcessCpu(_postmaster);
+            postgres = own + reaped;
             foreach (var directory in Directory.EnumerateDirectories("/proc"))
             {
-                if (int.TryParse(Path.GetFileName(directory), out var pid))
+                if (int.TryParse(Path.GetFileName(directory), out var pid) && pid != _postmaster)
                 {
-                    var (seconds, parent) = ProcessCpu(pid);
-                    if (pid == _postmaster || parent == _postmaster)
+                    var (seconds, parent, _) = ProcessCpu(pid);
+                    if (parent == _postmaster)
                     {
-                        _postgresSeen[pid] = Math.Max(_postgresSeen.GetValueOrDefault(pid), seconds);
+                        postgres += seconds;
                     }
                 }
             }
         }
-
-        var postgres = _postgresSeen.Values.Sum();
 
         var client = Environment.ProcessId is var self ? ProcessCpu(self).Seconds : 0;
         double busy = 0;
@@ -272,7 +318,7 @@ public sealed class ServerSampler : IAsyncDisposable
         {
         }
 
-        return [server, postgres, client, busy];
+        return [server, postgres, client, busy, .. _others.Select(pid => pid > 0 ? ProcessCpu(pid).Seconds : 0)];
     }
 
     public async ValueTask DisposeAsync()

@@ -18,10 +18,10 @@ public sealed record HandshakeResult(long Connections, long Errors, double Secon
 /// </summary>
 public static class Handshakes
 {
-    public static async Task<HandshakeResult> RunAsync(Settings settings, int concurrency, double seconds)
+    public static async Task<HandshakeResult> RunAsync(Settings settings, string baseUrl, int concurrency, double seconds)
     {
         using var certificate = Tls.Load(Path.Combine(settings.Pki, "cards", "legal-representative-auth.crt"), Path.Combine(settings.Pki, "cards", "legal-representative-auth.key"));
-        var uri = new Uri(settings.BaseUrl);
+        var uri = new Uri(baseUrl);
         var pin = Tls.Pin(Path.Combine(settings.Pki, "server", "server.crt"));
         var request = Encoding.ASCII.GetBytes($"GET /health/live HTTP/1.1\r\nHost: {uri.Authority}\r\nConnection: close\r\n\r\n");
         var latencies = new Latencies();

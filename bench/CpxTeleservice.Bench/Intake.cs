@@ -82,7 +82,13 @@ public static class IntakeClient
 {
     public const string Path = "/cpx.intake.v1.OrdreIntake/StreamRegistrations";
 
-    public static async Task<IntakeResult> RunAsync(Settings settings, long first, long count, int streams)
+    /// <summary>The bench-only ack stream (Bench__BareEndpoint=true): the gRPC stack alone, no authentication, no database.</summary>
+    public const string AckPath = "/cpx.bench.v1.BenchAck/Ack";
+
+    public static Task<IntakeResult> RunAsync(Settings settings, long first, long count, int streams) =>
+        RunAsync(settings, settings.BaseUrl, Path, first, count, streams);
+
+    public static async Task<IntakeResult> RunAsync(Settings settings, string baseUrl, string path, long first, long count, int streams)
     {
         using var certificate = Tls.Load(System.IO.Path.Combine(settings.Pki, "organisations", "ordre.crt"), System.IO.Path.Combine(settings.Pki, "organisations", "ordre.key"));
         using var handler = Tls.Handler(settings, certificate, maxConnections: streams);
@@ -96,7 +102,7 @@ public static class IntakeClient
         {
             var from = first + s * per;
             var n = s == streams - 1 ? count - s * per : per;
-            return Task.Run(() => StreamAsync(client, settings.BaseUrl, from, n, transmitted));
+            return Task.Run(() => StreamAsync(client, baseUrl + path, from, n, transmitted));
         }).ToArray();
         var results = await Task.WhenAll(tasks);
         var seconds = clock.Elapsed.TotalSeconds;
@@ -143,11 +149,11 @@ public static class IntakeClient
 
     private sealed record StreamResult(long Accepted, long Orders, long Other, string Status);
 
-    private static async Task<StreamResult> StreamAsync(HttpClient client, string baseUrl, long from, long count, Timestamp transmitted)
+    private static async Task<StreamResult> StreamAsync(HttpClient client, string url, long from, long count, Timestamp transmitted)
     {
         var content = new RecordsContent(from, count, transmitted);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/grpc");
-        using var request = new HttpRequestMessage(HttpMethod.Post, baseUrl + Path)
+        using var request = new HttpRequestMessage(HttpMethod.Post, url)
         {
             Version = HttpVersion.Version20,
             VersionPolicy = HttpVersionPolicy.RequestVersionExact,

@@ -8,22 +8,54 @@ using Npgsql;
 // side with its ceiling, in one run; the figures go to BENCHMARKS.md and a summary to stdout.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 var settings = Settings.FromEnvironment();
-var phases = (Environment.GetEnvironmentVariable("BENCH_PHASES") is { Length: > 0 } p ? p : "intake,ceiling,rest,growth,handshakes").Split(',').ToHashSet();
+var phases = (Environment.GetEnvironmentVariable("BENCH_PHASES") is { Length: > 0 } p ? p : "intake,ack,ceiling,pgbench,rest,limits,flood,growth,handshakes").Split(',').ToHashSet();
 void Log(string message) => Console.Error.WriteLine($"[{DateTime.Now:HH:mm:ss}] {message}");
 
-await using var sampler = new ServerSampler(settings.ServerPid);
+await using var sampler = new ServerSampler(settings.ServerPid, settings.UnlimitedPid, settings.OldPid);
 var report = new Report(settings);
 
 if (phases.Contains("intake"))
 {
-    // A short warm-up stream (its own records) so that the measured run does not pay the JIT.
+    // A short warm-up stream (its own records) on each server, so that the measured rounds do not pay the JIT.
+    var warm = Math.Min(20_000, Math.Max(1000, settings.IntakeRecords / 50));
     sampler.Phase("intake warm-up");
     Log("intake: warm-up");
-    await IntakeClient.RunAsync(settings, 50_000_000, Math.Min(20_000, Math.Max(1000, settings.IntakeRecords / 50)), settings.IntakeStreams);
-    sampler.Phase("intake");
-    Log($"intake: {settings.IntakeRecords:N0} registrations over {settings.IntakeStreams} stream(s)");
-    report.Intake = await IntakeClient.RunAsync(settings, 0, settings.IntakeRecords, settings.IntakeStreams);
-    Log($"intake: {report.Intake.Accepted:N0} accepted in {report.Intake.Seconds:F1} s = {report.Intake.PerSecond:N0}/s ({report.Intake.Status})");
+    await IntakeClient.RunAsync(settings, 50_000_000, warm, settings.IntakeStreams);
+    if (settings.OldUrl is not null)
+    {
+        await IntakeClient.RunAsync(settings, settings.OldUrl, IntakeClient.Path, 50_000_000, warm, settings.IntakeStreams);
+    }
+
+    // Rounds interleaved: before/after, then after/before, ... each round its own records on each server.
+    var per = settings.IntakeRecords / settings.IntakeRounds;
+    for (var round = 0; round < settings.IntakeRounds; round++)
+    {
+        var first = (long)round * per;
+        var count = round == settings.IntakeRounds - 1 ? settings.IntakeRecords - first : per;
+        var sides = settings.OldUrl is null ? new[] { false } : round % 2 == 0 ? new[] { true, false } : new[] { false, true };
+        foreach (var old in sides)
+        {
+            var name = old ? Report.IntakeBefore : Report.IntakeAfter;
+            sampler.Phase(name);
+            Log($"intake round {round + 1}/{settings.IntakeRounds}, {(old ? "before (" + settings.OldCommit + ")" : "after")}: {count:N0} registrations over {settings.IntakeStreams} stream(s)");
+            var result = await IntakeClient.RunAsync(settings, old ? settings.OldUrl! : settings.BaseUrl, IntakeClient.Path, first, count, settings.IntakeStreams);
+            sampler.Phase("between rounds");
+            (old ? report.IntakeOld : report.IntakeRounds).Add(result);
+            Log($"intake round {round + 1}: {result.Accepted:N0} accepted in {result.Seconds:F1} s = {result.PerSecond:N0}/s ({result.Status})");
+        }
+    }
+}
+
+if (phases.Contains("ack") && settings.AckMessages > 0)
+{
+    sampler.Phase("gRPC ack-only warm-up");
+    Log("gRPC ack-only stream: warm-up");
+    await IntakeClient.RunAsync(settings, settings.BaseUrl, IntakeClient.AckPath, 0, Math.Min(50_000, settings.AckMessages), 1);
+    sampler.Phase(Report.AckPhase);
+    Log($"gRPC ack-only stream: {settings.AckMessages:N0} messages over 1 stream");
+    report.Ack = await IntakeClient.RunAsync(settings, settings.BaseUrl, IntakeClient.AckPath, 0, settings.AckMessages, 1);
+    sampler.Phase("between rounds");
+    Log($"gRPC ack-only stream: {report.Ack.PerSecond:N0} messages/s ({report.Ack.Status})");
 }
 
 if (phases.Contains("ceiling"))
@@ -35,7 +67,7 @@ if (phases.Contains("ceiling"))
 }
 
 var parcs = new List<ParcStructure>();
-if (phases.Contains("rest") || phases.Contains("growth"))
+if (phases.Contains("rest") || phases.Contains("growth") || phases.Contains("limits") || phases.Contains("pgbench"))
 {
     sampler.Phase("load parcs (server idle)");
     var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -49,6 +81,15 @@ if (phases.Contains("rest") || phases.Contains("growth"))
     await Growth.AnalyzeAsync(settings);
     report.ParcLoadSeconds = clock.Elapsed.TotalSeconds;
     Log($"parcs: loaded in {report.ParcLoadSeconds:F1} s");
+}
+
+if (phases.Contains("pgbench") && settings.Pgbench is not null && settings.RegistrySql is not null)
+{
+    sampler.Phase(Report.PgbenchPhase);
+    Log($"pgbench: the registry query, prepared, {settings.RestConcurrency} clients for {settings.PgbenchSeconds:F0} s");
+    report.Pgbench = await Pgbench.RunAsync(settings, settings.RestConcurrency, settings.PgbenchSeconds);
+    sampler.Phase("between rounds");
+    Log($"pgbench: {report.Pgbench.TransactionsPerSecond:N0} tps");
 }
 
 if (phases.Contains("rest"))
@@ -72,15 +113,86 @@ if (phases.Contains("rest"))
 
     foreach (var workload in workloads)
     {
-        sampler.Phase("REST " + workload.Name);
+        sampler.Phase("REST " + workload.Name + " warm-up");
         Log($"REST {workload.Name}: warm-up, saturation ({settings.RestConcurrency} workers), then half that rate");
         await load.WarmAsync(workload, 500, settings.RestConcurrency);
+        sampler.Phase(Report.RestPhase(workload.Name));
         var saturation = await load.SaturateAsync(workload, settings.RestConcurrency, settings.RestSeconds);
+        sampler.Phase("REST " + workload.Name + " at half");
         var offered = await load.OfferAsync(workload, Math.Max(1, saturation.PerSecond / 2), settings.RestSeconds);
         report.Rest.Add((saturation, offered));
         Log($"REST {workload.Name}: {saturation.PerSecond:N0}/s p50 {saturation.P50:F2} p99 {saturation.P99:F2} ms ({saturation.Errors} errors); " +
             $"at {offered.OfferedPerSecond:N0}/s p50 {offered.P50:F2} p99 {offered.P99:F2} ms ({offered.Errors} errors)");
     }
+}
+
+if (phases.Contains("limits") && settings.UnlimitedUrl is not null)
+{
+    // The same requests on the server with the default limits and on the one with its limits lifted, rounds interleaved.
+    using var limited = RestLoad.Client(settings, "legal-representative-auth", settings.RestConcurrency);
+    using var unlimited = RestLoad.Client(settings, "legal-representative-auth", settings.RestConcurrency, settings.UnlimitedUrl);
+    var loads = new Dictionary<bool, RestLoad> { [true] = new(limited), [false] = new(unlimited) };
+    var workloads = new[]
+    {
+        RestLoad.Get(Report.Unauthenticated, "/health/live"),
+        RestLoad.Get("bare (ceiling)", "/api/v1/bench/bare"),
+        RestLoad.Get("GET /me", "/api/v1/me"),
+    };
+    sampler.Phase("limits warm-up");
+    Log("limits: warm-up of both servers");
+    foreach (var workload in workloads)
+    {
+        await loads[true].WarmAsync(workload, 1000, settings.RestConcurrency);
+        await loads[false].WarmAsync(workload, 2000, settings.RestConcurrency);
+    }
+
+    var seconds = Math.Max(1, settings.RestSeconds / 2);
+    for (var round = 0; round < 2; round++)
+    {
+        foreach (var on in round % 2 == 0 ? new[] { true, false } : new[] { false, true })
+        {
+            foreach (var workload in workloads)
+            {
+                // On the limited server, /health/live from one address is held to Limits__RequestsPerSecondPerAddress: its 429s count as errors.
+                sampler.Phase(Report.LimitsPhase(workload.Name, on));
+                var result = await loads[on].SaturateAsync(workload, settings.RestConcurrency, seconds);
+                sampler.Phase("between rounds");
+                report.Limits.Add((on, result));
+                Log($"limits {(on ? "on" : "lifted")}, {workload.Name}: {result.PerSecond:N0}/s p99 {result.P99:F2} ms ({result.Errors} errors)");
+            }
+        }
+    }
+}
+
+if (phases.Contains("flood"))
+{
+    // An authenticated caller at a fixed rate, alone, then during an anonymous flood (no certificate) on the limited server.
+    using var card = RestLoad.Client(settings, "legal-representative-auth", settings.RestConcurrency);
+    using var anonymous = RestLoad.Client(settings, null, 64);
+    var probe = new RestLoad(card);
+    var flood = new RestLoad(anonymous);
+    var me = RestLoad.Get("GET /me", "/api/v1/me");
+    await probe.WarmAsync(me, 1000, settings.RestConcurrency);
+    var audit = await Report.AuditRowsAsync(settings);
+    sampler.Phase("flood: probe alone");
+    Log($"flood: GET /me at {settings.FloodProbeRate:N0}/s alone");
+    report.ProbeAlone = await probe.OfferAsync(me, settings.FloodProbeRate, Math.Min(10, settings.FloodMaxSeconds));
+    report.AuditRowsAlone = await Report.AuditRowsAsync(settings) - audit;
+
+    audit = await Report.AuditRowsAsync(settings);
+    sampler.Phase("flood: probe during the flood");
+    Log($"flood: {settings.FloodRequests:N0} requests without a certificate, GET /me at {settings.FloodProbeRate:N0}/s meanwhile");
+    using var done = new CancellationTokenSource();
+    var probing = probe.OfferAsync(me, settings.FloodProbeRate, settings.FloodMaxSeconds, done.Token);
+    report.Flood = await flood.FloodAsync(me, settings.FloodRequests, 64, settings.FloodMaxSeconds);
+    await done.CancelAsync();
+    report.ProbeFlood = await probing;
+    sampler.Phase("between rounds");
+    // The refusals' audit is written as they come: wait for a window's rows before counting.
+    await Task.Delay(1000);
+    report.AuditRowsFlood = await Report.AuditRowsAsync(settings) - audit;
+    Log($"flood: {settings.FloodRequests:N0} in {report.Flood.Value.Seconds:F1} s ({string.Join(", ", report.Flood.Value.Statuses.OrderBy(kv => kv.Key).Select(kv => $"{kv.Key}: {kv.Value:N0}"))}); " +
+        $"probe p99 {report.ProbeAlone.P99:F2} ms alone, {report.ProbeFlood.P99:F2} ms during; audit rows {report.AuditRowsFlood:N0}");
 }
 
 if (phases.Contains("growth"))
@@ -98,15 +210,17 @@ if (phases.Contains("growth"))
 
 if (phases.Contains("handshakes"))
 {
+    // On the server with its limits lifted: every new connection is a request without an authenticated card,
+    // which the default limits hold to Limits__RequestsPerSecondPerAddress from one address.
+    var target = settings.UnlimitedUrl ?? settings.BaseUrl;
     sampler.Phase("handshakes");
-    Log($"handshakes: {settings.HandshakeConcurrency} clients for {settings.HandshakeSeconds} s");
-    report.Handshakes = await Handshakes.RunAsync(settings, settings.HandshakeConcurrency, settings.HandshakeSeconds);
+    Log($"handshakes: {settings.HandshakeConcurrency} clients for {settings.HandshakeSeconds} s on {target}");
+    report.Handshakes = await Handshakes.RunAsync(settings, target, settings.HandshakeConcurrency, settings.HandshakeSeconds);
     Log($"handshakes: {report.Handshakes.PerSecond:N0}/s ({report.Handshakes.Errors} errors, {report.Handshakes.Protocol})");
 }
 
 sampler.Phase("end");
-report.PeakRssKb = new Dictionary<string, long>(sampler.PeakRssKb);
-report.CpuPercent = new Dictionary<string, double[]>(sampler.CpuPercent);
+report.Sampler = sampler;
 report.HwmKb = sampler.Status("VmHWM:");
 await using (var connection = new NpgsqlConnection(settings.ConnectionString(settings.Database)))
 {
@@ -123,16 +237,46 @@ Log($"written to {settings.Output}");
 /// <summary>The figures of one run, rendered as BENCHMARKS.md and a summary table.</summary>
 internal sealed class Report(Settings settings)
 {
-    public IntakeResult? Intake { get; set; }
+    public const string IntakeBefore = "intake before";
+    public const string IntakeAfter = "intake after";
+    public const string AckPhase = "gRPC ack-only stream";
+    public const string PgbenchPhase = "pgbench registry query";
+    public const string Unauthenticated = "/health/live (unauthenticated)";
+
+    public static string RestPhase(string name) => "REST " + name;
+
+    public static string LimitsPhase(string name, bool on) => $"limits {(on ? "on" : "lifted")}: {name}";
+
+    public List<IntakeResult> IntakeRounds { get; } = [];
+    public List<IntakeResult> IntakeOld { get; } = [];
+    public IntakeResult? Ack { get; set; }
     public CeilingResult? Ceiling { get; set; }
+    public PgbenchResult? Pgbench { get; set; }
     public double ParcLoadSeconds { get; set; }
     public List<(LoadResult Saturation, LoadResult Offered)> Rest { get; } = [];
+    public List<(bool LimitsOn, LoadResult Result)> Limits { get; } = [];
+    public LoadResult? ProbeAlone { get; set; }
+    public LoadResult? ProbeFlood { get; set; }
+    public (Dictionary<int, long> Statuses, long Failed, double Seconds)? Flood { get; set; }
+    public long AuditRowsAlone { get; set; }
+    public long AuditRowsFlood { get; set; }
     public List<GrowthResult> Growth { get; } = [];
     public HandshakeResult? Handshakes { get; set; }
-    public Dictionary<string, long> PeakRssKb { get; set; } = [];
-    public Dictionary<string, double[]> CpuPercent { get; set; } = [];
+    public ServerSampler? Sampler { get; set; }
     public long HwmKb { get; set; }
     public string PostgresVersion { get; set; } = "";
+
+    public static async Task<long> AuditRowsAsync(Settings settings)
+    {
+        await using var connection = new NpgsqlConnection(settings.ConnectionString(settings.Database));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT count(*) FROM audit_events", connection);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>Rounds summed: records acked over the seconds of every round.</summary>
+    private static (long Accepted, double Seconds, double PerSecond) Sum(List<IntakeResult> rounds) =>
+        (rounds.Sum(r => r.Accepted), rounds.Sum(r => r.Seconds), rounds.Sum(r => r.Accepted) / rounds.Sum(r => r.Seconds));
 
     private static string Machine(string key)
     {
@@ -155,67 +299,147 @@ internal sealed class Report(Settings settings)
 
     private static string Env(string name) => Environment.GetEnvironmentVariable(name) ?? "";
 
+    private double Us(string phase, int process, double units) => Sampler?.MicrosecondsPer(phase, process, units) ?? double.NaN;
+
+    /// <summary>Where the CPU went in a phase, in % of one core: what bounds a figure when a target is missed.</summary>
+    private string Split(string phase, int server = ServerSampler.Server)
+    {
+        if (Sampler is null || !Sampler.CpuPercent.TryGetValue(phase, out var c))
+        {
+            return "";
+        }
+
+        var rest = Math.Max(0, c[ServerSampler.Machine] - c[ServerSampler.Server] - c[ServerSampler.Postgres] - c[ServerSampler.Client]
+            - c[ServerSampler.Unlimited] - c[ServerSampler.Old]);
+        return $"server {c[server]:0} %, PostgreSQL {c[ServerSampler.Postgres]:0} %, client {c[ServerSampler.Client]:0} %, rest of machine {rest:0} % (of one core; 200 % is the machine)";
+    }
+
     public (string Markdown, string Summary) Render()
     {
         var md = new StringBuilder();
         var summary = new StringBuilder();
-        var bare = Rest.FirstOrDefault(r => r.Saturation.Name.StartsWith("bare", StringComparison.Ordinal));
-        var listing = Rest.FirstOrDefault(r => r.Saturation.Name == "parc listing");
-        var orders = Rest.FirstOrDefault(r => r.Saturation.Name == "order creation");
-        var peakRss = PeakRssKb.Count == 0 ? 0 : PeakRssKb.Values.Max();
-        var largest = Growth.OrderByDescending(g => g.Cards).FirstOrDefault();
-
-        // ----------------------------------------------------------- summary
-        var rows = new List<(string What, string Figure, string Ceiling, string Ratio, string Target)>();
-        if (Intake is not null && Ceiling is not null)
+        LoadResult? Saturation(string name) => Rest.FirstOrDefault(r => r.Saturation.Name == name).Saturation;
+        LoadResult? Offered(string name) => Rest.FirstOrDefault(r => r.Saturation.Name == name).Offered;
+        var bare = Saturation("bare (ceiling)");
+        var me = Saturation("GET /me");
+        var listing = Saturation("parc listing");
+        var orders = Saturation("order creation");
+        double LimitsRate(string name, bool on)
         {
-            rows.Add(($"intake, {Intake.Records:N0} registrations (records/s)", Format.N(Intake.PerSecond), Format.N(Ceiling.RecordsPerSecond) + " (COPY)",
-                Format.Pct(Intake.PerSecond / Ceiling.RecordsPerSecond), Verdict(Intake.PerSecond / Ceiling.RecordsPerSecond >= 0.5, "≥ 50 %")));
+            var runs = Limits.Where(l => l.LimitsOn == on && l.Result.Name == name).Select(l => l.Result).ToList();
+            return runs.Count == 0 ? double.NaN : runs.Sum(r => r.Ok) / runs.Sum(r => r.Seconds);
         }
 
-        foreach (var (saturation, offered) in Rest)
+        long LimitsErrors(string name, bool on) => Limits.Where(l => l.LimitsOn == on && l.Result.Name == name).Sum(l => l.Result.Errors);
+        var unauthenticated = LimitsRate(Unauthenticated, on: false);
+        var bareLifted = LimitsRate("bare (ceiling)", on: false);
+        var peakRss = Sampler is null || Sampler.PeakRssKb.Count == 0 ? 0 : Sampler.PeakRssKb.Values.Max() / 1024.0;
+        var after = IntakeRounds.Count > 0 ? Sum(IntakeRounds) : default;
+        var before = IntakeOld.Count > 0 ? Sum(IntakeOld) : default;
+        GrowthResult? Parc(int cards) => Growth.FirstOrDefault(g => g.Cards == cards);
+        double Ratio(LoadResult? a, LoadResult? b) => a is null || b is null ? double.NaN : a.PerSecond / b.PerSecond;
+        string Basis(LoadResult? a, LoadResult? b) => a is null || b is null ? "not run" : $"{Format.N(a.PerSecond)} ÷ {Format.N(b.PerSecond)} req/s";
+
+        // ----------------------------------------------------------- summary: exactly these rows, in this order
+        var rows = new List<(string Measure, string Figure, string Basis, string Target, bool? Met, string Bound)>
         {
-            var isBare = saturation == bare.Saturation;
-            var ratio = bare.Saturation is null ? double.NaN : saturation.PerSecond / bare.Saturation.PerSecond;
-            rows.Add(($"{saturation.Name}, saturation (req/s)", Format.N(saturation.PerSecond), isBare ? "—" : Format.N(bare.Saturation?.PerSecond ?? double.NaN) + " (bare)",
-                isBare ? "100 %" : Format.Pct(ratio), saturation == listing.Saturation ? Verdict(ratio >= 0.3, "≥ 30 %") : ""));
-            rows.Add(($"{saturation.Name}, p50 / p99 at {Format.N(offered.OfferedPerSecond)}/s (half) (ms)", $"{Format.Ms(offered.P50)} / {Format.Ms(offered.P99)}", "", "",
-                saturation == listing.Saturation ? Verdict(offered.P99 <= 20, "p99 ≤ 20 ms") : ""));
-        }
+            ("bare authenticated ÷ unauthenticated", Format.Pct(bareLifted / unauthenticated),
+                double.IsNaN(unauthenticated) ? "not run" : $"{Format.N(bareLifted)} ÷ {Format.N(unauthenticated)} req/s, both on the server with its limits lifted",
+                "≥ 40 %", double.IsNaN(unauthenticated) ? null : bareLifted / unauthenticated >= 0.4, Split(LimitsPhase("bare (ceiling)", false), ServerSampler.Unlimited)),
+            ("GET /me ÷ bare", Format.Pct(Ratio(me, bare)), Basis(me, bare), "≥ 70 %", me is null || bare is null ? null : Ratio(me, bare) >= 0.7, Split(RestPhase("GET /me"))),
+            ("parc listing ÷ bare", Format.Pct(Ratio(listing, bare)),
+                Basis(listing, bare) + (Offered("parc listing") is { } half ? $"; p99 {Format.Ms(half.P99)} ms at {Format.N(half.OfferedPerSecond)}/s (half)" : ""),
+                "≥ 50 %, p99 ≤ 10 ms at half", listing is null || bare is null ? null : Ratio(listing, bare) >= 0.5 && Offered("parc listing")!.P99 <= 10, Split(RestPhase("parc listing"))),
+            ("order creation ÷ bare", Format.Pct(Ratio(orders, bare)), Basis(orders, bare), "≥ 25 %", orders is null || bare is null ? null : Ratio(orders, bare) >= 0.25, Split(RestPhase("order creation"))),
+            ("intake ÷ COPY ceiling", IntakeRounds.Count == 0 || Ceiling is null ? "n/a" : Format.Pct(after.PerSecond / Ceiling.RecordsPerSecond),
+                IntakeRounds.Count == 0 || Ceiling is null ? "not run" : $"{Format.N(after.PerSecond)} ÷ {Format.N(Ceiling.RecordsPerSecond)} registrations/s ({after.Accepted:N0} registrations)",
+                "≥ 60 %", IntakeRounds.Count == 0 || Ceiling is null ? null : after.PerSecond / Ceiling.RecordsPerSecond >= 0.6, Split(IntakeAfter)),
+            ("CSV export rows/s (1,000 cards)", Parc(1000) is { } small ? Format.N(small.Export.RowsPerSecond) : "n/a",
+                Parc(1000) is { } s1 ? $"{s1.Export.Rows:N0} rows in {s1.Export.Seconds:F3} s, {s1.Export.MegabytesPerSecond:0.0} MB/s" : "not run", "≥ 250 000",
+                Parc(1000) is { } s2 ? s2.Export.RowsPerSecond >= 250_000 : null, Split("growth 1,000")),
+            ("CSV export rows/s (1,000,000 cards)", Parc(1_000_000) is { } large ? Format.N(large.Export.RowsPerSecond) : "n/a",
+                Parc(1_000_000) is { } l1 ? $"{l1.Export.Rows:N0} rows in {l1.Export.Seconds:F2} s, {l1.Export.MegabytesPerSecond:0.0} MB/s" : "not run (BENCH_GROWTH_SIZES)", "≥ 250 000",
+                Parc(1_000_000) is { } l2 ? l2.Export.RowsPerSecond >= 250_000 : null, Split("growth 1,000,000")),
+            ("new mTLS connections/s", Handshakes is null ? "n/a" : Format.N(Handshakes.PerSecond),
+                Handshakes is null ? "not run" : $"{Handshakes.Connections:N0} connections, {Handshakes.Concurrency} clients, {Handshakes.Protocol}, {Handshakes.Errors} errors", "", null, ""),
+            ("peak RSS MB", Format.N(peakRss), "the server with the default limits, VmRSS every 100 ms over the whole run", "≤ 250", peakRss <= 250, ""),
+        };
 
-        foreach (var g in Growth)
-        {
-            var ratio = g.Deep.P50 / g.First.P50;
-            rows.Add(($"parc of {g.Cards:N0}: first / deep page p50 (ms)", $"{Format.Ms(g.First.P50)} / {Format.Ms(g.Deep.P50)}", "", $"deep ÷ first {ratio:0.00}",
-                g == largest ? Verdict(ratio <= 1.5, "≤ 1.5") : ""));
-            rows.Add(($"parc of {g.Cards:N0}: CSV export", $"{Format.N(g.Export.RowsPerSecond)} rows/s, {g.Export.MegabytesPerSecond:0.0} MB/s", "", "", ""));
-        }
-
-        if (Handshakes is not null)
-        {
-            rows.Add(("new mutual-TLS connections (/s)", Format.N(Handshakes.PerSecond), "", "", ""));
-        }
-
-        rows.Add(("server peak RSS (MB)", Format.N(peakRss / 1024.0), "", "", Verdict(peakRss / 1024.0 <= 300, "≤ 300 MB")));
-
-        summary.AppendLine("| measure | figure | ceiling | ratio | target |");
+        summary.AppendLine("| measure | figure | basis | target | verdict |");
         summary.AppendLine("|---|---|---|---|---|");
         foreach (var r in rows)
         {
-            summary.AppendLine($"| {r.What} | {r.Figure} | {r.Ceiling} | {r.Ratio} | {r.Target} |");
+            summary.AppendLine($"| {r.Measure} | {r.Figure} | {r.Basis} | {r.Target} | {(r.Met is null ? "" : r.Met.Value ? "met" : "**missed**")} |");
         }
 
         // ----------------------------------------------------------- document
         md.AppendLine("# Benchmarks");
         md.AppendLine();
         md.AppendLine("How close to this machine's own ceilings CpxTeleservice runs, measured side by side in one run of");
-        md.AppendLine($"`{settings.Command}` (issue #5). The figures below are those of the last full run; `bench/findings.md`");
-        md.AppendLine("(copied at the end) holds the profile findings. Re-run the command to regenerate this file.");
+        md.AppendLine($"`{settings.Command}`. The figures below are those of the last run; `bench/findings.md` (copied at the end)");
+        md.AppendLine("holds the profile findings. Re-run the command to regenerate this file.");
         md.AppendLine();
         md.AppendLine("## Summary");
         md.AppendLine();
         md.Append(summary);
         md.AppendLine();
+        md.AppendLine("Targets: REST ratios, CSV exports and peak RSS as set for \"REST at the pace of the hardware\"; the intake's 60 % as set for the");
+        md.AppendLine("move to Grpc.AspNetCore. Every ratio is two figures of this same run.");
+        var missed = rows.Where(r => r.Met == false).ToList();
+        if (missed.Count > 0)
+        {
+            md.AppendLine();
+            md.AppendLine("**What bounds each missed target** (CPU during the measured phase, from /proc; the profiles are in the findings below):");
+            md.AppendLine();
+            foreach (var r in missed)
+            {
+                md.AppendLine($"- `{r.Measure}` ({r.Figure}, target {r.Target}): {(r.Bound.Length > 0 ? r.Bound : "no CPU split for this figure")}.");
+            }
+        }
+
+        md.AppendLine();
+        md.AppendLine("### Ceilings and cost per request");
+        md.AppendLine();
+        md.AppendLine("Saturation throughput ({0} workers, keep-alive mutual TLS) and CPU time per request over the saturation phase: the server's".Replace("{0}", settings.RestConcurrency.ToString(CultureInfo.InvariantCulture)));
+        md.AppendLine("(utime + stime of its process) and PostgreSQL's (every process of its cluster), divided by the requests answered.");
+        md.AppendLine();
+        md.AppendLine("| request | server | req/s | server µs/req | PostgreSQL µs/req |");
+        md.AppendLine("|---|---|---|---|---|");
+        {
+            var liftedHealth = Limits.Where(l => !l.LimitsOn && l.Result.Name == Unauthenticated).Select(l => l.Result).ToList();
+            if (liftedHealth.Count > 0)
+            {
+                var n = liftedHealth.Sum(r => r.Ok + r.Errors);
+                md.AppendLine($"| `/health/live` (no card, no database) | limits lifted | {Format.N(unauthenticated)} | {Format.N(Us(LimitsPhase(Unauthenticated, false), ServerSampler.Unlimited, n), 1)} | {Format.N(Us(LimitsPhase(Unauthenticated, false), ServerSampler.Postgres, n), 1)} |");
+            }
+
+            var liftedBare = Limits.Where(l => !l.LimitsOn && l.Result.Name == "bare (ceiling)").Select(l => l.Result).ToList();
+            if (liftedBare.Count > 0)
+            {
+                var n = liftedBare.Sum(r => r.Ok + r.Errors);
+                md.AppendLine($"| bare authenticated (`/api/v1/bench/bare`) | limits lifted | {Format.N(bareLifted)} | {Format.N(Us(LimitsPhase("bare (ceiling)", false), ServerSampler.Unlimited, n), 1)} | {Format.N(Us(LimitsPhase("bare (ceiling)", false), ServerSampler.Postgres, n), 1)} |");
+            }
+
+            foreach (var (saturation, _) in Rest)
+            {
+                var n = saturation.Ok + saturation.Errors;
+                md.AppendLine($"| {saturation.Name} | default limits | {Format.N(saturation.PerSecond)} | {Format.N(Us(RestPhase(saturation.Name), ServerSampler.Server, n), 1)} | {Format.N(Us(RestPhase(saturation.Name), ServerSampler.Postgres, n), 1)} |");
+            }
+
+            if (Pgbench is not null)
+            {
+                md.AppendLine($"| PostgreSQL alone, the registry query, prepared (pgbench) | — | {Format.N(Pgbench.TransactionsPerSecond)} | | {Format.N(Us(PgbenchPhase, ServerSampler.Postgres, Pgbench.Transactions), 1)} |");
+            }
+        }
+
+        md.AppendLine();
+        if (Pgbench is not null)
+        {
+            md.AppendLine($"pgbench: `{Pgbench.Command}` (bench/registry.sql is the registry read of api/Security/CardAuthentication.cs; the serial is the card the");
+            md.AppendLine($"REST load presents): {Pgbench.Transactions:N0} queries in {Pgbench.Seconds:F0} s, average latency {Format.Ms(Pgbench.LatencyMs)} ms, pgbench's own CPU not counted as PostgreSQL's.");
+            md.AppendLine();
+        }
+
         md.AppendLine("## Machine and run");
         md.AppendLine();
         md.AppendLine("| | |");
@@ -227,36 +451,74 @@ internal sealed class Report(Settings settings)
         md.AppendLine($"| PostgreSQL | {PostgresVersion} ({Env("BENCH_PG_SETTINGS")}) |");
         md.AppendLine($"| .NET | {RuntimeInformation.FrameworkDescription} (SDK {Env("BENCH_DOTNET_SDK")}) |");
         md.AppendLine($"| commit | {Env("BENCH_COMMIT")} |");
+        md.AppendLine($"| command | `{settings.Command}` with BENCH_INTAKE_RECORDS={settings.IntakeRecords}, BENCH_INTAKE_ROUNDS={settings.IntakeRounds}, BENCH_GROWTH_SIZES={string.Join(",", settings.GrowthSizes)}, BENCH_REST_SECONDS={settings.RestSeconds}, BENCH_ACK_MESSAGES={settings.AckMessages} |");
         md.AppendLine($"| server | `{Env("BENCH_SERVER_COMMAND")}`, Release, with ./dev's service_env and `{Env("BENCH_SERVER_EXTRA_ENV")}` |");
+        if (settings.UnlimitedUrl is not null)
+        {
+            md.AppendLine($"| server, limits lifted | the same binary, database and settings, plus `{settings.UnlimitedEnv}` |");
+        }
+
+        if (settings.OldUrl is not null)
+        {
+            md.AppendLine($"| server, intake before | commit {settings.OldCommit} (the home-made gRPC layer) built in Release in a temporary git worktree, started from its binary's folder with that commit's own ./dev service_env and the same extra settings, on its own database `cpx_old` |");
+        }
+
         md.AppendLine($"| load average at the end | {Machine("load")} (the machine is shared: other engineers' builds and tests may run) |");
         md.AppendLine();
-        md.AppendLine("Client, server and PostgreSQL share the same cores: every figure is \"this machine, all three on it\".");
-        md.AppendLine("wrk and hey cannot present a client certificate, so the REST load generator is our own C# client");
-        md.AppendLine("(`bench/CpxTeleservice.Bench/Rest.cs`: HttpClient, HTTP/1.1 keep-alive, mutual TLS).");
+        md.AppendLine("Client, servers and PostgreSQL share the same cores: every figure is \"this machine, all of them on it\". Only one server is");
+        md.AppendLine("loaded at a time; the others sit idle. wrk and hey cannot present a client certificate, so the REST load generator is our own");
+        md.AppendLine("C# client (`bench/CpxTeleservice.Bench/Rest.cs`: HttpClient, HTTP/1.1 keep-alive, mutual TLS).");
         md.AppendLine();
 
-        if (Intake is not null)
+        if (IntakeRounds.Count > 0)
         {
-            md.AppendLine("## 1. Intake throughput");
+            var sample = IntakeRounds[0];
+            md.AppendLine("## 1. Intake throughput, before and after the move to Grpc.AspNetCore");
             md.AppendLine();
-            md.AppendLine($"{Intake.Records:N0} registrations (inscriptions, distinct Luhn-valid RPPS numbers, profession 60, distinct record ids), streamed by");
-            md.AppendLine($"`OrdreIntake.StreamRegistrations` over {Intake.Streams} concurrent HTTP/2 stream(s) (multiplexed by HttpClient on one connection), from a C# client on HttpClient");
+            md.AppendLine($"{settings.IntakeRecords:N0} registrations per server (inscriptions, distinct Luhn-valid RPPS numbers, profession 60, distinct record ids), streamed by");
+            md.AppendLine($"`OrdreIntake.StreamRegistrations` over {sample.Streams} concurrent HTTP/2 stream(s) (multiplexed by HttpClient on one connection), from a C# client on HttpClient");
             md.AppendLine("(SocketsHttpHandler, the Ordre's organisation certificate, gRPC framing by hand, request streamed while the acks are read,");
             md.AppendLine("status from the trailers). The clock runs from the first record sent to the last ack received: every record is committed");
-            md.AppendLine($"and acked end to end. `Intake__BatchSize={settings.BatchSize}`.");
+            md.AppendLine($"and acked end to end. `Intake__BatchSize={settings.BatchSize}`. {settings.IntakeRounds} round(s) of {settings.IntakeRecords / settings.IntakeRounds:N0} records per server,");
+            md.AppendLine(IntakeOld.Count > 0 ? "interleaved (before then after, then after then before, ...); each server writes its own database on the same PostgreSQL."
+                : "on the current server only (no \"before\" server in this run).");
             md.AppendLine();
-            md.AppendLine("| | |");
-            md.AppendLine("|---|---|");
-            md.AppendLine($"| acked ACCEPTED | {Intake.Accepted:N0} (orders created: {Intake.OrdersCreated:N0}; other acks: {Intake.Other:N0}) |");
-            md.AppendLine($"| final status | {Intake.Status} |");
-            md.AppendLine($"| time | {Intake.Seconds:F1} s |");
-            md.AppendLine($"| **throughput** | **{Format.N(Intake.PerSecond)} records/s** ({Format.N(Intake.PerSecond * 5)} rows/s over the five tables) |");
-            if (Ceiling is not null)
+            md.AppendLine(IntakeOld.Count > 0 ? $"| | before ({settings.OldCommit}, home-made gRPC layer) | after ({Env("BENCH_COMMIT")}, Grpc.AspNetCore) |" : "| | current code |");
+            md.AppendLine(IntakeOld.Count > 0 ? "|---|---|---|" : "|---|---|");
+            string Row(string what, Func<List<IntakeResult>, (long Accepted, double Seconds, double PerSecond), string, string> cell)
             {
-                md.AppendLine($"| ceiling (COPY, below) | {Format.N(Ceiling.RecordsPerSecond)} records/s |");
-                md.AppendLine($"| **intake ÷ ceiling** | **{Format.Pct(Intake.PerSecond / Ceiling.RecordsPerSecond)}** |");
+                var line = $"| {what} |";
+                if (IntakeOld.Count > 0)
+                {
+                    line += $" {cell(IntakeOld, before, IntakeBefore)} |";
+                }
+
+                return line + $" {cell(IntakeRounds, after, IntakeAfter)} |";
             }
 
+            var ceiling = Ceiling?.RecordsPerSecond ?? double.NaN;
+            md.AppendLine(Row("acked ACCEPTED", (r, _, _) => $"{r.Sum(x => x.Accepted):N0} (orders: {r.Sum(x => x.OrdersCreated):N0}; other acks: {r.Sum(x => x.Other):N0})"));
+            md.AppendLine(Row("final status", (r, _, _) => string.Join(", ", r.Select(x => x.Status).Distinct())));
+            md.AppendLine(Row("rounds, records/s", (r, _, _) => string.Join(" / ", r.Select(x => Format.N(x.PerSecond)))));
+            md.AppendLine(Row("**throughput** (records/s, all rounds)", (_, t, _) => $"**{Format.N(t.PerSecond)}** in {t.Seconds:F1} s"));
+            md.AppendLine(Row("**÷ COPY ceiling**", (_, t, _) => $"**{Format.Pct(t.PerSecond / ceiling)}** of {Format.N(ceiling)}"));
+            md.AppendLine(Row("server CPU per record", (_, t, phase) => $"{Format.N(Us(phase, phase == IntakeBefore ? ServerSampler.Old : ServerSampler.Server, t.Accepted), 1)} µs"));
+            md.AppendLine(Row("PostgreSQL CPU per record", (_, t, phase) => $"{Format.N(Us(phase, ServerSampler.Postgres, t.Accepted), 1)} µs"));
+            md.AppendLine(Row("CPU during the rounds", (_, _, phase) => Split(phase, phase == IntakeBefore ? ServerSampler.Old : ServerSampler.Server)));
+            md.AppendLine();
+        }
+
+        if (Ack is not null)
+        {
+            md.AppendLine("### The gRPC stack alone: an ack-only stream");
+            md.AppendLine();
+            md.AppendLine($"`cpx.bench.v1.BenchAck/Ack` (api/Bench/bench.proto, mapped only with `Bench__BareEndpoint=true`): a Grpc.AspNetCore duplex stream whose");
+            md.AppendLine("handler reads each `ProfessionalRegistration` and writes one `RegistrationAck` (record id, ACCEPTED): no authentication, no batching,");
+            md.AppendLine($"no database. {Ack.Records:N0} messages over one stream, the same client and framing as the intake (large writes; the server flushes each ack).");
+            md.AppendLine();
+            md.AppendLine("| messages | seconds | messages/s | server CPU per message | client CPU per message |");
+            md.AppendLine("|---|---|---|---|---|");
+            md.AppendLine($"| {Ack.Accepted:N0} ({Ack.Status}) | {Ack.Seconds:F1} | {Format.N(Ack.PerSecond)} | {Format.N(Us(AckPhase, ServerSampler.Server, Ack.Accepted), 2)} µs | {Format.N(Us(AckPhase, ServerSampler.Client, Ack.Accepted), 2)} µs |");
             md.AppendLine();
         }
 
@@ -283,10 +545,10 @@ internal sealed class Report(Settings settings)
         {
             md.AppendLine("## 2. REST");
             md.AppendLine();
-            md.AppendLine($"The demo legal representative's card (CDE) over mutual TLS, HTTP/1.1 keep-alive, {settings.RestConcurrency} pooled connections.");
-            md.AppendLine($"Saturation: {settings.RestConcurrency} workers for {settings.RestSeconds} s, each sending its next request as the last returns.");
+            md.AppendLine($"The demo legal representative's card (CDE) over mutual TLS, HTTP/1.1 keep-alive, {settings.RestConcurrency} pooled connections, on the server with");
+            md.AppendLine($"the default limits. Saturation: {settings.RestConcurrency} workers for {settings.RestSeconds} s, each sending its next request as the last returns.");
             md.AppendLine($"Fixed rate: an open loop at half the saturation throughput of that same request for {settings.RestSeconds} s, latency counted");
-            md.AppendLine("from each request's scheduled time. Percentiles are exact, from every recorded sample.");
+            md.AppendLine("from each request's scheduled time. Percentiles are exact, from every recorded sample. An error is any answer but the expected status.");
             md.AppendLine();
             md.AppendLine("- **bare (ceiling)**: `GET /api/v1/bench/bare`, mapped only with `Bench__BareEndpoint=true` (excluded from openapi.yaml):");
             md.AppendLine("  the same card authentication as every route (chain check cached per connection, the registry read on every request), nothing else.");
@@ -303,11 +565,55 @@ internal sealed class Report(Settings settings)
                 foreach (var r in new[] { saturation, offered })
                 {
                     var mode = r.Mode == "saturation" ? $"saturation ({r.Concurrency} workers)" : $"fixed {Format.N(r.OfferedPerSecond)}/s";
-                    var ratio = bare.Saturation is null ? "" : Format.Pct(r.PerSecond / bare.Saturation.PerSecond);
+                    var ratio = bare is null ? "" : Format.Pct(r.PerSecond / bare.PerSecond);
                     md.AppendLine($"| {r.Name} | {mode} | {Format.N(r.PerSecond)} | {ratio} | {Format.Ms(r.P50)} | {Format.Ms(r.P90)} | {Format.Ms(r.P99)} | {Format.Ms(r.Max)} | {r.Errors} |");
                 }
             }
 
+            md.AppendLine();
+        }
+
+        if (Limits.Count > 0)
+        {
+            md.AppendLine("### With and without the limits");
+            md.AppendLine();
+            md.AppendLine("The same requests at saturation on the server with the default limits (`Limits__*` unset) and on a second process of the same");
+            md.AppendLine($"binary, database and settings with its limits lifted (`{settings.UnlimitedEnv}`), two rounds each, interleaved, {Math.Max(1, settings.RestSeconds / 2)} s per run.");
+            md.AppendLine("From one client address, `/health/live` (a request without an authenticated card) is held to `Limits__RequestsPerSecondPerAddress`");
+            md.AppendLine("by design: its 429 answers are counted as errors; the unauthenticated ceiling is the lifted server's figure.");
+            md.AppendLine();
+            md.AppendLine("| request | limits on, req/s | errors (429) | limits lifted, req/s | errors | on ÷ lifted | server µs/req, on / lifted |");
+            md.AppendLine("|---|---|---|---|---|---|---|");
+            foreach (var name in Limits.Select(l => l.Result.Name).Distinct())
+            {
+                var on = LimitsRate(name, true);
+                var off = LimitsRate(name, false);
+                var nOn = Limits.Where(l => l.LimitsOn && l.Result.Name == name).Sum(l => l.Result.Ok + l.Result.Errors);
+                var nOff = Limits.Where(l => !l.LimitsOn && l.Result.Name == name).Sum(l => l.Result.Ok + l.Result.Errors);
+                md.AppendLine($"| {name} | {Format.N(on)} | {LimitsErrors(name, true):N0} | {Format.N(off)} | {LimitsErrors(name, false):N0} | {Format.Pct(on / off)} | " +
+                    $"{Format.N(Us(LimitsPhase(name, true), ServerSampler.Server, nOn), 1)} / {Format.N(Us(LimitsPhase(name, false), ServerSampler.Unlimited, nOff), 1)} |");
+            }
+
+            md.AppendLine();
+        }
+
+        if (Flood is { } flood && ProbeAlone is not null && ProbeFlood is not null)
+        {
+            md.AppendLine("### An anonymous flood");
+            md.AppendLine();
+            md.AppendLine($"{settings.FloodRequests:N0} requests without a client certificate (`GET /api/v1/me`, 64 workers over HTTP/1.1 keep-alive on loopback, at most");
+            md.AppendLine($"{settings.FloodMaxSeconds:F0} s) to the server with the default limits, while the demo card calls `GET /api/v1/me` at a fixed {Format.N(settings.FloodProbeRate)}/s; the same");
+            md.AppendLine("card at the same rate without the flood just before. Audit rows: rows added to `audit_events` during each run.");
+            md.AppendLine();
+            md.AppendLine("| | requests | seconds | answers | authenticated p50 / p99 / max ms | audit rows added |");
+            md.AppendLine("|---|---|---|---|---|---|");
+            md.AppendLine($"| without the flood | {ProbeAlone.Ok + ProbeAlone.Errors:N0} (card) | {ProbeAlone.Seconds:F1} | {ProbeAlone.Ok:N0} OK, {ProbeAlone.Errors} errors | {Format.Ms(ProbeAlone.P50)} / {Format.Ms(ProbeAlone.P99)} / {Format.Ms(ProbeAlone.Max)} | {AuditRowsAlone:N0} |");
+            var answers = string.Join(", ", flood.Statuses.OrderBy(kv => kv.Key).Select(kv => $"{kv.Value:N0} × {kv.Key}")) + (flood.Failed > 0 ? $", {flood.Failed:N0} failed" : "");
+            md.AppendLine($"| during the flood | {flood.Statuses.Values.Sum() + flood.Failed:N0} anonymous ({Format.N((flood.Statuses.Values.Sum() + flood.Failed) / flood.Seconds)}/s) + {ProbeFlood.Ok + ProbeFlood.Errors:N0} (card) | {flood.Seconds:F1} | {answers}; card: {ProbeFlood.Ok:N0} OK, {ProbeFlood.Errors} errors | " +
+                $"{Format.Ms(ProbeFlood.P50)} / {Format.Ms(ProbeFlood.P99)} / {Format.Ms(ProbeFlood.Max)} | {AuditRowsFlood:N0} |");
+            md.AppendLine();
+            md.AppendLine($"Target: the authenticated p99 during the flood ≤ 100 ms: **{(ProbeFlood.P99 <= 100 ? "met" : "missed")}** ({Format.Ms(ProbeFlood.P99)} ms); the audit rows bounded (one row per source and reason");
+            md.AppendLine("beyond `Limits__RefusalAuditRowsPerWindow` per window, README \"Refusals\").");
             md.AppendLine();
         }
 
@@ -337,28 +643,40 @@ internal sealed class Report(Settings settings)
         {
             md.AppendLine($"New mutual-TLS connections: {Handshakes.Concurrency} concurrent C# clients for {settings.HandshakeSeconds} s, each connection a new TCP");
             md.AppendLine($"connection and a full {Handshakes.Protocol} handshake presenting the CDE certificate (SslStream), then `GET /health/live` (HTTP/1.1,");
-            md.AppendLine($"Connection: close). **{Format.N(Handshakes.PerSecond)} connections/s** ({Handshakes.Connections:N0}, {Handshakes.Errors} errors; per connection p50 {Format.Ms(Handshakes.P50)} ms, p99 {Format.Ms(Handshakes.P99)} ms).");
+            md.AppendLine($"Connection: close), on the server with its limits lifted (from one address, the default limits would hold `/health/live` to");
+            md.AppendLine($"`Limits__RequestsPerSecondPerAddress`). **{Format.N(Handshakes.PerSecond)} connections/s** ({Handshakes.Connections:N0}, {Handshakes.Errors} errors; per connection p50 {Format.Ms(Handshakes.P50)} ms, p99 {Format.Ms(Handshakes.P99)} ms).");
             md.AppendLine();
         }
 
-        md.AppendLine("Server resident memory, VmRSS sampled every 100 ms from /proc/<pid>/status (peak per phase), and where the CPU went in each");
-        md.AppendLine("phase (utime + stime from /proc, in % of one core: 200 % is the whole machine): the server, PostgreSQL (every process of");
-        md.AppendLine("its cluster), this benchmark client, and the rest of the machine (other engineers' builds and tests; kernel work not");
-        md.AppendLine("charged to a process):");
+        md.AppendLine("The server's resident memory (the one with the default limits), VmRSS sampled every 100 ms from /proc/<pid>/status (peak per");
+        md.AppendLine("phase), and where the CPU went in each phase (utime + stime from /proc, in % of one core: 200 % is the whole machine): the");
+        md.AppendLine("servers, PostgreSQL (every process of its cluster), this benchmark client, and the rest of the machine (other engineers' builds");
+        md.AppendLine("and tests; kernel work not charged to a process). A phase run in several rounds is summed over them.");
         md.AppendLine();
-        md.AppendLine("| phase | peak RSS MB | server CPU | PostgreSQL CPU | client CPU | rest of machine |");
-        md.AppendLine("|---|---|---|---|---|---|");
-        foreach (var (phase, kb) in PeakRssKb.Where(kv => kv.Key != "end"))
+        md.AppendLine("| phase | seconds | peak RSS MB | server CPU | server (limits lifted) CPU | server (before) CPU | PostgreSQL CPU | client CPU | rest of machine |");
+        md.AppendLine("|---|---|---|---|---|---|---|---|---|");
+        if (Sampler is not null)
         {
-            var cpu = CpuPercent.TryGetValue(phase, out var c) ? c : null;
-            string P(double v) => v.ToString("0", CultureInfo.InvariantCulture) + " %";
-            md.AppendLine(cpu is null ? $"| {phase} | {Format.N(kb / 1024.0)} | | | | |"
-                : $"| {phase} | {Format.N(kb / 1024.0)} | {P(cpu[0])} | {P(cpu[1])} | {P(cpu[2])} | {P(Math.Max(0, cpu[3] - cpu[0] - cpu[1] - cpu[2]))} |");
+            var cpuPercent = Sampler.CpuPercent;
+            foreach (var (phase, kb) in Sampler.PeakRssKb.Where(kv => kv.Key is not "end" and not "between rounds"))
+            {
+                var cpu = cpuPercent.TryGetValue(phase, out var c) ? c : null;
+                string P(double v) => v.ToString("0", CultureInfo.InvariantCulture) + " %";
+                var wall = Sampler.WallSeconds.GetValueOrDefault(phase);
+                md.AppendLine(cpu is null ? $"| {phase} | | {Format.N(kb / 1024.0)} | | | | | | |"
+                    : $"| {phase} | {wall:F1} | {Format.N(kb / 1024.0)} | {P(cpu[ServerSampler.Server])} | {P(cpu[ServerSampler.Unlimited])} | {P(cpu[ServerSampler.Old])} | {P(cpu[ServerSampler.Postgres])} | {P(cpu[ServerSampler.Client])} | " +
+                      $"{P(Math.Max(0, cpu[ServerSampler.Machine] - cpu[ServerSampler.Server] - cpu[ServerSampler.Unlimited] - cpu[ServerSampler.Old] - cpu[ServerSampler.Postgres] - cpu[ServerSampler.Client]))} |");
+            }
         }
 
-        md.AppendLine($"| **VmHWM at the end** | **{Format.N(HwmKb / 1024.0)}** | | | | |");
+        md.AppendLine($"| **VmHWM at the end** | | **{Format.N(HwmKb / 1024.0)}** | | | | | | |");
         md.AppendLine();
-        var findings = Path.Combine(Path.GetDirectoryName(settings.Output) ?? ".", "bench", "findings.md");
+        var findings = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(settings.Output)) ?? ".", "bench", "findings.md");
+        if (!File.Exists(findings))
+        {
+            findings = Path.Combine(Env("BENCH_ROOT") is { Length: > 0 } root ? root : ".", "bench", "findings.md");
+        }
+
         if (File.Exists(findings))
         {
             md.AppendLine(File.ReadAllText(findings).TrimEnd());
@@ -367,6 +685,4 @@ internal sealed class Report(Settings settings)
 
         return (md.ToString(), summary.ToString());
     }
-
-    private static string Verdict(bool met, string target) => (met ? "met " : "**missed** ") + target;
 }

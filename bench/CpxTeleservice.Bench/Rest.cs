@@ -25,11 +25,12 @@ public sealed class RestLoad(HttpClient client)
 {
     private long _sequence;
 
-    public static HttpClient Client(Settings settings, string card, int connections)
+    /// <summary>A client presenting <paramref name="card"/>'s certificate (none when null) to <paramref name="baseUrl"/> (the main server by default).</summary>
+    public static HttpClient Client(Settings settings, string? card, int connections, string? baseUrl = null)
     {
-        var certificate = Tls.Load(Path.Combine(settings.Pki, "cards", card + ".crt"), Path.Combine(settings.Pki, "cards", card + ".key"));
+        var certificate = card is null ? null : Tls.Load(Path.Combine(settings.Pki, "cards", card + ".crt"), Path.Combine(settings.Pki, "cards", card + ".key"));
         var handler = Tls.Handler(settings, certificate, connections);
-        return new HttpClient(handler) { BaseAddress = new Uri(settings.BaseUrl), Timeout = TimeSpan.FromSeconds(60), DefaultRequestVersion = HttpVersion.Version11 };
+        return new HttpClient(handler) { BaseAddress = new Uri(baseUrl ?? settings.BaseUrl), Timeout = TimeSpan.FromSeconds(60), DefaultRequestVersion = HttpVersion.Version11 };
     }
 
     private async Task<bool> SendAsync(Workload workload, Latencies? latencies, long startedAt)
@@ -88,7 +89,10 @@ public sealed class RestLoad(HttpClient client)
         return new LoadResult(workload.Name, "saturation", double.NaN, concurrency, ok, errors, elapsed, p50, p90, p99, max);
     }
 
-    public async Task<LoadResult> OfferAsync(Workload workload, double rate, double seconds)
+    public Task<LoadResult> OfferAsync(Workload workload, double rate, double seconds) => OfferAsync(workload, rate, seconds, CancellationToken.None);
+
+    /// <summary>An open loop at <paramref name="rate"/> for <paramref name="seconds"/> at most, or until <paramref name="stop"/> fires.</summary>
+    public async Task<LoadResult> OfferAsync(Workload workload, double rate, double seconds, CancellationToken stop)
     {
         var latencies = new Latencies();
         long ok = 0, errors = 0;
@@ -96,7 +100,7 @@ public sealed class RestLoad(HttpClient client)
         var interval = Stopwatch.Frequency / rate;
         var start = Stopwatch.GetTimestamp();
         var inFlight = new List<Task>((int)Math.Min(total, 1_000_000));
-        for (long i = 0; i < total; i++)
+        for (long i = 0; i < total && !stop.IsCancellationRequested; i++)
         {
             var due = start + (long)(i * interval);
             var wait = due - Stopwatch.GetTimestamp();
@@ -122,6 +126,39 @@ public sealed class RestLoad(HttpClient client)
         var elapsed = (double)(Stopwatch.GetTimestamp() - start) / Stopwatch.Frequency;
         var (p50, p90, p99, max) = latencies.Summary();
         return new LoadResult(workload.Name, "fixed rate", rate, 0, ok, errors, elapsed, p50, p90, p99, max);
+    }
+
+    /// <summary>
+    /// <paramref name="requests"/> requests as fast as <paramref name="concurrency"/> workers send them, each
+    /// answer's status counted, for <paramref name="maxSeconds"/> at most.
+    /// </summary>
+    public async Task<(Dictionary<int, long> Statuses, long Failed, double Seconds)> FloodAsync(Workload workload, int requests, int concurrency, double maxSeconds)
+    {
+        var statuses = new Dictionary<int, long>();
+        long failed = 0;
+        var left = requests;
+        var end = Stopwatch.GetTimestamp() + (long)(maxSeconds * Stopwatch.Frequency);
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
+        {
+            while (Interlocked.Decrement(ref left) >= 0 && Stopwatch.GetTimestamp() < end)
+            {
+                using var request = workload.Build(Interlocked.Increment(ref _sequence));
+                try
+                {
+                    using var response = await client.SendAsync(request, HttpCompletionOption.ResponseContentRead);
+                    lock (statuses)
+                    {
+                        statuses[(int)response.StatusCode] = statuses.GetValueOrDefault((int)response.StatusCode) + 1;
+                    }
+                }
+                catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException)
+                {
+                    Interlocked.Increment(ref failed);
+                }
+            }
+        })));
+        return (statuses, failed, clock.Elapsed.TotalSeconds);
     }
 
     /// <summary>Sequential requests on a warm connection: the latency of one request, nothing queued.</summary>
