@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using CpxTeleservice.Infrastructure;
 using CpxTeleservice.Tests.Infrastructure;
-using Dapper;
 
 namespace CpxTeleservice.Tests.Forms;
 
@@ -165,25 +164,6 @@ public class FormsTests(ServiceHost host) : IClassFixture<ServiceHost>
         await HttpAssert.JsonAsync(await structure.LegalRepresentativeClient.PostAsync($"/api/v1/orders/{orderId}/cancellation", null));
         await HttpAssert.ProblemAsync(await structure.LegalRepresentativeClient.GetAsync($"/api/v1/orders/{orderId}/form"),
             HttpStatusCode.Conflict, ProblemTypes.OrderStateConflict);
-    }
-
-    [Fact]
-    public async Task An_order_the_Ordre_registration_created_has_no_form()
-    {
-        // As the Ordre intake creates them: no structure, the dossier complete at the transmission.
-        var nurse = Registry.NewProfessionalCard();
-        var holder = await Registry.AddPersonAsync(host.Database.DataSource, nurse, healthProfessional: true);
-        var orderId = Guid.CreateVersion7();
-        await using (var connection = await host.Database.DataSource.OpenConnectionAsync())
-        {
-            await connection.ExecuteAsync(
-                """
-                INSERT INTO orders (id, structure_id, card_type, holder_id, profession, state, dossier_complete_at, departement, source)
-                VALUES (@orderId, NULL, 'CPS', @holder, '60', 'submitted', now(), '75', 'ordre')
-                """, new { orderId, holder });
-        }
-
-        await HttpAssert.ProblemAsync(await _world.Operator.GetAsync($"/api/v1/orders/{orderId}/form"), HttpStatusCode.UnprocessableEntity, ProblemTypes.NoFormForOrder);
     }
 
     /// <summary>Fetches a form, checks it is a PDF download, keeps page 1 as a PNG, and returns the PDF and its text.</summary>

@@ -282,6 +282,17 @@ public class IntakeTests(IntakeHost host) : IClassFixture<IntakeHost>
     }
 
     [Fact]
+    public async Task An_order_the_Ordre_registration_created_has_no_paper_form()
+    {
+        var rpps = NewRpps();
+        var inscription = await StreamAsync("dotnet", "ordre", Organisation("ORDRE DE TEST", IntakeHost.OrdreOu), [Registration("form-" + rpps, 1, rpps)]);
+        var orderId = Guid.Parse(Get(Assert.Single(inscription.Acks), "orderId")!);
+
+        await HttpAssert.ProblemAsync(await new World(host).Operator.GetAsync($"/api/v1/orders/{orderId}/form"),
+            HttpStatusCode.UnprocessableEntity, ProblemTypes.NoFormForOrder);
+    }
+
+    [Fact]
     public async Task Radiation_cancels_the_professionals_order_in_production_with_the_reason_and_no_card_is_shipped_on_it()
     {
         var ordre = Organisation("ORDRE DE TEST", IntakeHost.OrdreOu);
