@@ -68,10 +68,24 @@ public static class Limits
         AutoReplenishment = true,
     };
 
-    /// <summary>429 <c>/problems/rate-limited</c> with <c>Retry-After</c> in whole seconds.</summary>
+    /// <summary>
+    /// 429 <c>/problems/rate-limited</c> with <c>Retry-After</c> in whole seconds; to a gRPC call, the gRPC
+    /// status RESOURCE_EXHAUSTED (8) whose message starts with <c>rate-limited</c>, and the wait in
+    /// <c>grpc-retry-pushback-ms</c>, as a trailers-only answer gRPC clients read as a status.
+    /// </summary>
     public static async ValueTask RateLimitedAsync(HttpContext context, TimeSpan retryAfter, string? detail = null)
     {
         var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+        if (context.Request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true)
+        {
+            context.Response.StatusCode = StatusCodes.Status200OK;
+            context.Response.ContentType = "application/grpc";
+            context.Response.Headers["grpc-status"] = "8";
+            context.Response.Headers["grpc-message"] = $"rate-limited: retry after {seconds} s";
+            context.Response.Headers["grpc-retry-pushback-ms"] = (seconds * 1000).ToString(CultureInfo.InvariantCulture);
+            return;
+        }
+
         context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         await ProblemWriter.WriteAsync(context, StatusCodes.Status429TooManyRequests, ProblemTypes.RateLimited, "Too many requests",
             detail ?? $"Retry after {seconds} s.");

@@ -1,5 +1,6 @@
 using System.Net;
 using CpxTeleservice.Infrastructure;
+using CpxTeleservice.Tests.Grpc;
 using CpxTeleservice.Tests.Infrastructure;
 
 namespace CpxTeleservice.Tests.Hostile;
@@ -54,5 +55,28 @@ public class RateLimitTests(RateLimitHost host) : IClassFixture<RateLimitHost>
         using var refused = await UntilRefusedAsync(anonymous, "/api/v1/me");
         await HttpAssert.ProblemAsync(refused, HttpStatusCode.TooManyRequests, ProblemTypes.RateLimited);
         Assert.True(refused.Headers.Contains("Retry-After"));
+    }
+
+    [Fact]
+    public async Task A_gRPC_call_over_the_address_rate_gets_RESOURCE_EXHAUSTED_rate_limited_not_an_HTTP_429()
+    {
+        using var channel = host.Channel(null);
+        var health = new global::Grpc.Health.V1.Health.HealthClient(channel);
+        for (var i = 0; i < 50; i++)
+        {
+            try
+            {
+                await health.CheckAsync(new global::Grpc.Health.V1.HealthCheckRequest());
+            }
+            catch (global::Grpc.Core.RpcException refused)
+            {
+                Assert.Equal(global::Grpc.Core.StatusCode.ResourceExhausted, refused.StatusCode);
+                Assert.StartsWith("rate-limited", refused.Status.Detail);
+                Assert.True(int.Parse(refused.Trailers.GetValue("grpc-retry-pushback-ms")!) >= 1000);
+                return;
+            }
+        }
+
+        throw new Xunit.Sdk.XunitException("50 gRPC calls in a row were not rate-limited");
     }
 }
