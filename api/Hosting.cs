@@ -21,8 +21,28 @@ public static class Hosting
     {
         var configuration = builder.Configuration;
         var security = SecuritySettings.Load(configuration, builder.Environment);
-        var handshakePolicy = HandshakePolicy.Create(security);
-        builder.WebHost.ConfigureKestrel((context, kestrel) =>
+        ConfigureKestrel(builder.WebHost, HandshakePolicy.Create(security));
+        AddDatabase(builder.Services, configuration);
+        builder.Services.AddAuditServices().AddOrdersServices().AddParcServices().AddAuthorizationServices().AddEventsServices();
+        Dapper.DefaultTypeMap.MatchNamesWithUnderscores = true;
+
+        // Data protection seals the list cursors; one application name, so that instances sharing the key ring share cursors.
+        var dataProtection = builder.Services.AddDataProtection().SetApplicationName("CpxTeleservice");
+        if (configuration.GetSection(DataProtectionKeysOptions.Section).Get<DataProtectionKeysOptions>()?.KeysPath is { Length: > 0 } keys)
+        {
+            dataProtection.PersistKeysToFileSystem(new DirectoryInfo(keys));
+        }
+
+        builder.Services.AddSecurityServices(security);
+        AddCpxProblemDetails(builder.Services);
+        builder.Services.AddExceptionHandler<UnhandledExceptionHandler>();
+        return builder;
+    }
+
+    /// <summary>HTTP/1.1 and HTTP/2 over TLS, the server certificate from Tls__Certificate and Tls__Key, the client certificate asked for.</summary>
+    private static void ConfigureKestrel(IWebHostBuilder webHost, X509ChainPolicy handshakePolicy)
+    {
+        webHost.ConfigureKestrel((context, kestrel) =>
         {
             kestrel.AddServerHeader = false;
             kestrel.ConfigureEndpointDefaults(listen => listen.Protocols = HttpProtocols.Http1AndHttp2);
@@ -46,36 +66,33 @@ public static class Hosting
                 }
             });
         });
+    }
 
+    /// <summary>The service's pool (ConnectionStrings__Postgres, required), the clock, and the migrations run at start.</summary>
+    private static void AddDatabase(IServiceCollection services, IConfiguration configuration)
+    {
         var connectionString = configuration.GetConnectionString("Postgres");
         if (string.IsNullOrWhiteSpace(connectionString))
         {
             throw new InvalidOperationException("The setting ConnectionStrings__Postgres (a PostgreSQL connection string) is required.");
         }
 
-        builder.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString) { Name = "cpx" }.Build());
-        builder.Services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString) { Name = "cpx" }.Build());
+        services.AddSingleton(TimeProvider.System);
         // Migrations run as the schema's owner when ConnectionStrings__PostgresOwner is set (README, "Database
         // roles"): an unpooled source used only by them, while the service's pool logs in as the runtime role.
-        builder.Services.AddSingleton(services => new MigrationRunner(
+        services.AddSingleton(provider => new MigrationRunner(
             configuration.GetConnectionString("PostgresOwner") is { Length: > 0 } owner
                 ? new NpgsqlDataSourceBuilder(owner) { Name = "cpx-owner", ConnectionStringBuilder = { Pooling = false } }.Build()
-                : services.GetRequiredService<NpgsqlDataSource>(),
-            services.GetRequiredService<ILogger<MigrationRunner>>()));
-        builder.Services.AddHostedService<MigrationHostedService>();
-        builder.Services.AddAuditServices().AddOrdersServices().AddParcServices().AddAuthorizationServices().AddEventsServices();
-        Dapper.DefaultTypeMap.MatchNamesWithUnderscores = true;
+                : provider.GetRequiredService<NpgsqlDataSource>(),
+            provider.GetRequiredService<ILogger<MigrationRunner>>()));
+        services.AddHostedService<MigrationHostedService>();
+    }
 
-        // Data protection seals the list cursors; one application name, so that instances sharing the key ring share cursors.
-        var dataProtection = builder.Services.AddDataProtection().SetApplicationName("CpxTeleservice");
-        if (configuration.GetSection(DataProtectionKeysOptions.Section).Get<DataProtectionKeysOptions>()?.KeysPath is { Length: > 0 } keys)
-        {
-            dataProtection.PersistKeysToFileSystem(new DirectoryInfo(keys));
-        }
-
-        builder.Services.AddSecurityServices(security);
-
-        builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+    /// <summary>Problem details of the service's types, with the request's path and id, in the caller's language.</summary>
+    private static void AddCpxProblemDetails(IServiceCollection services)
+    {
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
         {
             var problem = context.ProblemDetails;
             if (problem.Type is null or "" || problem.Type.StartsWith("https://tools.ietf.org/", StringComparison.Ordinal))
@@ -87,9 +104,7 @@ public static class Hosting
             problem.Extensions["requestId"] = context.HttpContext.TraceIdentifier;
             ProblemLanguages.Localise(context);
         });
-        builder.Services.AddCpxProblemLanguages();
-        builder.Services.AddExceptionHandler<UnhandledExceptionHandler>();
-        return builder;
+        services.AddCpxProblemLanguages();
     }
 
     /// <summary>A PEM certificate (its first block the leaf, the rest its chain) and its PEM key.</summary>

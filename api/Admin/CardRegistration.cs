@@ -12,8 +12,40 @@ namespace CpxTeleservice.Admin;
 /// <summary>An operator registers a card already in the field: how a fresh system learns the cards in use.</summary>
 internal static class CardRegistration
 {
+    /// <summary>The request checked, then in one transaction: the structure named exists, the holder upserted, the card registered under its serial.</summary>
     public static async Task<Results<Created<CardView>, ProblemHttpResult>> Register(
         RegisterCardRequest request, Caller caller, HttpContext http, NpgsqlDataSource dataSource, CardReader cards, CancellationToken cancellationToken)
+    {
+        if (Validate(request) is { Any: true } errors)
+        {
+            return errors.ToProblem();
+        }
+
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (request.StructureId is { } structureId && !await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+                "SELECT EXISTS (SELECT 1 FROM structures WHERE id = @structureId)", new { structureId }, transaction, cancellationToken: cancellationToken)))
+        {
+            return new FieldErrors().Add("structureId", "names no registered structure.").ToProblem();
+        }
+
+        var holder = request.Holder!;
+        var personId = await PersonStore.UpsertAsync(connection, transaction,
+            new NewPerson(holder.IdNat!, holder.Nom, holder.Prenom, null, holder.HealthProfessional), cancellationToken);
+        var cardId = Guid.CreateVersion7();
+        var card = new NewCard(request.CardType!, request.Serial, personId, request.StructureId, request.Profession,
+            request.ValidFrom ?? DateTime.UtcNow, request.ValidUntil!.Value, null);
+        if (!await CardStore.RegisterAsync(connection, transaction, cardId, card, caller.IdNat, cancellationToken))
+        {
+            return Problem.Conflict(ProblemTypes.CardSerialTaken, "A card with this serial exists", $"Serial {request.Serial} is already in the registry.");
+        }
+
+        await http.AuditAsync(connection, transaction, request.StructureId, $"card {cardId}", $"{request.CardType} {request.Serial}");
+        await transaction.CommitAsync(cancellationToken);
+        return TypedResults.Created($"/api/v1/cards/{cardId}", (await cards.GetAsync(connection, cardId, cancellationToken))!);
+    }
+
+    private static FieldErrors Validate(RegisterCardRequest request)
     {
         var errors = new FieldErrors();
         if (request.CardType is not ("CPS" or "CPF" or "CPE" or "CDE" or "CPA"))
@@ -47,32 +79,6 @@ internal static class CardRegistration
             errors.Add("validUntil", "must come after validFrom.");
         }
 
-        if (errors.Any)
-        {
-            return errors.ToProblem();
-        }
-
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        if (request.StructureId is { } structureId && !await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
-                "SELECT EXISTS (SELECT 1 FROM structures WHERE id = @structureId)", new { structureId }, transaction, cancellationToken: cancellationToken)))
-        {
-            return new FieldErrors().Add("structureId", "names no registered structure.").ToProblem();
-        }
-
-        var holder = request.Holder!;
-        var personId = await PersonStore.UpsertAsync(connection, transaction,
-            new NewPerson(holder.IdNat!, holder.Nom, holder.Prenom, null, holder.HealthProfessional), cancellationToken);
-        var cardId = Guid.CreateVersion7();
-        var card = new NewCard(request.CardType!, request.Serial, personId, request.StructureId, request.Profession,
-            request.ValidFrom ?? DateTime.UtcNow, request.ValidUntil!.Value, null);
-        if (!await CardStore.RegisterAsync(connection, transaction, cardId, card, caller.IdNat, cancellationToken))
-        {
-            return Problem.Conflict(ProblemTypes.CardSerialTaken, "A card with this serial exists", $"Serial {request.Serial} is already in the registry.");
-        }
-
-        await http.AuditAsync(connection, transaction, request.StructureId, $"card {cardId}", $"{request.CardType} {request.Serial}");
-        await transaction.CommitAsync(cancellationToken);
-        return TypedResults.Created($"/api/v1/cards/{cardId}", (await cards.GetAsync(connection, cardId, cancellationToken))!);
+        return errors;
     }
 }

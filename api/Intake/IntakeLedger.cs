@@ -23,154 +23,194 @@ public sealed partial class IntakeLedger(NpgsqlDataSource dataSource, ILogger<In
         CancellationToken cancellationToken)
         where TRecord : class
     {
-        var stream = kind.Stream;
-        var verdicts = records.Select(r => kind.Validate(source, r)).ToArray();
-        var orderIds = new string?[records.Count];
+        var batch = new Batch<TRecord, TAck>(kind, source, records, records.Select(r => kind.Validate(source, r)).ToArray(), new string?[records.Count]);
         var start = 0;
         while (start < records.Count)
         {
-            // The sub-batch: from start, up to the first record whose id or key repeats one already in it.
-            var ids = new HashSet<string>(StringComparer.Ordinal);
-            var keys = new HashSet<string>(StringComparer.Ordinal);
-            var end = start;
-            for (; end < records.Count; end++)
-            {
-                if (verdicts[end].Outcome == AckOutcome.Rejected)
-                {
-                    continue;
-                }
-
-                if (!ids.Add(kind.RecordId(records[end])) || !keys.Add(kind.Key(records[end])))
-                {
-                    break;
-                }
-            }
-
-            var range = Enumerable.Range(start, end - start).ToList();
-            try
-            {
-                await CommitAsync(kind, source, records, range, verdicts, orderIds, cancellationToken);
-            }
-            catch (PostgresException exception) when (range.Count > 1 && IsDataError(exception))
-            {
-                LogBatchRefused(logger, exception, stream, source.Name);
-                foreach (var i in range.Where(i => verdicts[i].Outcome != AckOutcome.Rejected))
-                {
-                    try
-                    {
-                        await CommitAsync(kind, source, records, [i], verdicts, orderIds, cancellationToken);
-                    }
-                    catch (PostgresException single) when (IsDataError(single))
-                    {
-                        verdicts[i] = Verdict.Reject("record-not-storable", "");
-                    }
-                }
-            }
-            catch (PostgresException exception) when (IsDataError(exception))
-            {
-                verdicts[range[0]] = Verdict.Reject("record-not-storable", "");
-            }
-
+            var end = SubBatchEnd(batch, start);
+            await CommitOrIsolateAsync(batch, Enumerable.Range(start, end - start).ToList(), cancellationToken);
             start = end;
         }
 
-        foreach (var outcome in verdicts.GroupBy(v => v.Outcome))
+        foreach (var outcome in batch.Verdicts.GroupBy(v => v.Outcome))
         {
             Telemetry.CpxMetrics.IntakeRecord(source.Name, outcome.Key.ToString().ToLowerInvariant(), outcome.Count());
         }
 
-        return records.Select((r, i) => kind.Ack(r, verdicts[i], orderIds[i])).ToList();
+        return records.Select((r, i) => kind.Ack(r, batch.Verdicts[i], batch.OrderIds[i])).ToList();
     }
 
     /// <summary>Class 22 (data exception) and 23 (integrity constraint violation): the record's values, not the service, are at fault.</summary>
     private static bool IsDataError(PostgresException exception) => exception.SqlState.StartsWith("22", StringComparison.Ordinal) || exception.SqlState.StartsWith("23", StringComparison.Ordinal);
 
-    private async Task CommitAsync<TRecord, TAck>(IIntakeRecordKind<TRecord, TAck> kind, IntakeSource source, IReadOnlyList<TRecord> records, IReadOnlyList<int> range,
-        Verdict[] verdicts, string?[] orderIds, CancellationToken cancellationToken)
+    /// <summary>The end of the sub-batch from <paramref name="start"/>: the first record whose id or key repeats one already in it.</summary>
+    private static int SubBatchEnd<TRecord, TAck>(Batch<TRecord, TAck> batch, int start)
     {
-        var stream = kind.Stream;
-        var pending = range.Where(i => verdicts[i].Outcome != AckOutcome.Rejected).ToList();
-        string[] ledgerIds = [];
-        long[] ledgerVersions = [];
-        Guid?[] ledgerOrders = [];
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        var end = start;
+        for (; end < batch.Records.Count; end++)
+        {
+            if (batch.Verdicts[end].Outcome == AckOutcome.Rejected)
+            {
+                continue;
+            }
+
+            if (!ids.Add(batch.RecordId(end)) || !keys.Add(batch.Kind.Key(batch.Records[end])))
+            {
+                break;
+            }
+        }
+
+        return end;
+    }
+
+    /// <summary>
+    /// Commits the sub-batch; one the database refuses is retried record by record, so that the record at
+    /// fault alone is REJECTED (record-not-storable).
+    /// </summary>
+    private async Task CommitOrIsolateAsync<TRecord, TAck>(Batch<TRecord, TAck> batch, List<int> range, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await CommitAsync(batch, range, cancellationToken);
+        }
+        catch (PostgresException exception) when (range.Count > 1 && IsDataError(exception))
+        {
+            LogBatchRefused(logger, exception, batch.Kind.Stream, batch.Source.Name);
+            foreach (var i in range.Where(i => batch.Verdicts[i].Outcome != AckOutcome.Rejected))
+            {
+                try
+                {
+                    await CommitAsync(batch, [i], cancellationToken);
+                }
+                catch (PostgresException single) when (IsDataError(single))
+                {
+                    batch.Verdicts[i] = Verdict.Reject("record-not-storable", "");
+                }
+            }
+        }
+        catch (PostgresException exception) when (IsDataError(exception))
+        {
+            batch.Verdicts[range[0]] = Verdict.Reject("record-not-storable", "");
+        }
+    }
+
+    /// <summary>
+    /// One sub-batch, one transaction: the record ids locked and the ledger read, DUPLICATE and STALE
+    /// settled, the other records applied, then the ledger and the audit line written.
+    /// </summary>
+    private async Task CommitAsync<TRecord, TAck>(Batch<TRecord, TAck> batch, IReadOnlyList<int> range, CancellationToken cancellationToken)
+    {
+        var pending = range.Where(i => batch.Verdicts[i].Outcome != AckOutcome.Rejected).ToList();
+        IReadOnlyList<int> accepted = [];
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         if (pending.Count > 0)
         {
-            // The record ids are locked before the ledger is read, in a fixed order: a resend racing the
-            // first stream waits for it, then finds its versions (and overlapping batches cannot deadlock).
-            var ledgerKeys = pending.Select(i => $"intake\n{source.IdNatStruct}\n{stream}\n{kind.RecordId(records[i])}").Order(StringComparer.Ordinal).ToArray();
-            // One round trip, two statements: the second takes its snapshot once the locks are held.
-            Dictionary<string, (long? Latest, bool Applied, Guid? OrderId)> ledger;
-            await using (var read = await connection.QueryMultipleAsync(new CommandDefinition(
-                """
-                SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0))) FROM (SELECT unnest(@ledgerKeys) AS k ORDER BY 1) keys;
-                SELECT w.record_id, r.version AS latest, a.version IS NOT NULL AS applied, a.order_id
-                FROM unnest(@ids::text[], @versions::bigint[]) AS w(record_id, version)
-                LEFT JOIN intake_records r ON r.source = @source AND r.stream = @stream AND r.record_id = w.record_id
-                LEFT JOIN intake_applied_versions a ON a.source = @source AND a.stream = @stream AND a.record_id = w.record_id AND a.version = w.version;
-                """, new
-                {
-                    ledgerKeys, source = source.IdNatStruct, stream,
-                    ids = pending.Select(i => kind.RecordId(records[i])).ToArray(), versions = pending.Select(i => kind.Version(records[i])).ToArray(),
-                },
-                transaction, cancellationToken: cancellationToken)))
-            {
-                await read.ReadSingleAsync<long>();
-                ledger = (await read.ReadAsync<(string RecordId, long? Latest, bool Applied, Guid? OrderId)>())
-                    .ToDictionary(r => r.RecordId, r => (r.Latest, r.Applied, r.OrderId), StringComparer.Ordinal);
-            }
-
-            var toApply = new List<int>();
-            foreach (var i in pending)
-            {
-                var (latest, wasApplied, firstOrderId) = ledger.TryGetValue(kind.RecordId(records[i]), out var entry) ? entry : (null, false, null);
-                if (wasApplied)
-                {
-                    // That version was applied before, whatever came after: no effect, and the ack says again what the first one said.
-                    verdicts[i] = new Verdict(AckOutcome.Duplicate);
-                    orderIds[i] = firstOrderId?.ToString();
-                }
-                else if (latest > kind.Version(records[i]))
-                {
-                    verdicts[i] = new Verdict(AckOutcome.Stale);
-                }
-                else
-                {
-                    toApply.Add(i);
-                }
-            }
-
+            var ledger = await LockAndReadLedgerAsync(connection, transaction, batch, pending, cancellationToken);
+            var toApply = SettleFromLedger(batch, pending, ledger);
             if (toApply.Count > 0)
             {
-                var result = await kind.ApplyAsync(connection, transaction, source, toApply.Select(i => records[i]).ToList(), cancellationToken);
-                foreach (var (position, orderId) in result.Orders)
-                {
-                    orderIds[toApply[position]] = orderId;
-                }
-
-                var accepted = new List<int>();
-                for (var position = 0; position < toApply.Count; position++)
-                {
-                    if (result.Rejected.TryGetValue(position, out var rejection))
-                    {
-                        verdicts[toApply[position]] = rejection;
-                    }
-                    else
-                    {
-                        verdicts[toApply[position]] = new Verdict(AckOutcome.Accepted);
-                        accepted.Add(toApply[position]);
-                    }
-                }
-
-                ledgerIds = accepted.Select(i => kind.RecordId(records[i])).ToArray();
-                ledgerVersions = accepted.Select(i => kind.Version(records[i])).ToArray();
-                ledgerOrders = accepted.Select(i => orderIds[i] is { } id ? Guid.Parse(id) : (Guid?)null).ToArray();
+                accepted = await ApplyAsync(connection, transaction, batch, toApply, cancellationToken);
             }
         }
 
-        // The ledger and one audit line per committed batch (refused records included), in one round trip.
-        var counts = range.GroupBy(i => verdicts[i].Outcome).ToDictionary(g => g.Key, g => g.Count());
+        await WriteLedgerAsync(connection, transaction, batch, range, accepted, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        LogBatchCommitted(logger, batch.Kind.Stream, batch.Source.Name, range.Count);
+    }
+
+    /// <summary>Per pending record id, the latest version applied, and whether its own version was applied (with the order it created).</summary>
+    private static async Task<Dictionary<string, (long? Latest, bool Applied, Guid? OrderId)>> LockAndReadLedgerAsync<TRecord, TAck>(NpgsqlConnection connection,
+        NpgsqlTransaction transaction, Batch<TRecord, TAck> batch, List<int> pending, CancellationToken cancellationToken)
+    {
+        var (source, stream) = (batch.Source, batch.Kind.Stream);
+        // The record ids are locked before the ledger is read, in a fixed order: a resend racing the
+        // first stream waits for it, then finds its versions (and overlapping batches cannot deadlock).
+        var ledgerKeys = pending.Select(i => $"intake\n{source.IdNatStruct}\n{stream}\n{batch.RecordId(i)}").Order(StringComparer.Ordinal).ToArray();
+        // One round trip, two statements: the second takes its snapshot once the locks are held.
+        await using var read = await connection.QueryMultipleAsync(new CommandDefinition(
+            """
+            SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0))) FROM (SELECT unnest(@ledgerKeys) AS k ORDER BY 1) keys;
+            SELECT w.record_id, r.version AS latest, a.version IS NOT NULL AS applied, a.order_id
+            FROM unnest(@ids::text[], @versions::bigint[]) AS w(record_id, version)
+            LEFT JOIN intake_records r ON r.source = @source AND r.stream = @stream AND r.record_id = w.record_id
+            LEFT JOIN intake_applied_versions a ON a.source = @source AND a.stream = @stream AND a.record_id = w.record_id AND a.version = w.version;
+            """, new
+            {
+                ledgerKeys, source = source.IdNatStruct, stream,
+                ids = pending.Select(batch.RecordId).ToArray(), versions = pending.Select(batch.Version).ToArray(),
+            },
+            transaction, cancellationToken: cancellationToken));
+        await read.ReadSingleAsync<long>();
+        return (await read.ReadAsync<(string RecordId, long? Latest, bool Applied, Guid? OrderId)>())
+            .ToDictionary(r => r.RecordId, r => (r.Latest, r.Applied, r.OrderId), StringComparer.Ordinal);
+    }
+
+    /// <summary>DUPLICATE for a version applied before, STALE below the latest applied one; the records left are to apply.</summary>
+    private static List<int> SettleFromLedger<TRecord, TAck>(Batch<TRecord, TAck> batch, List<int> pending,
+        Dictionary<string, (long? Latest, bool Applied, Guid? OrderId)> ledger)
+    {
+        var toApply = new List<int>();
+        foreach (var i in pending)
+        {
+            var (latest, wasApplied, firstOrderId) = ledger.TryGetValue(batch.RecordId(i), out var entry) ? entry : (null, false, null);
+            if (wasApplied)
+            {
+                // That version was applied before, whatever came after: no effect, and the ack says again what the first one said.
+                batch.Verdicts[i] = new Verdict(AckOutcome.Duplicate);
+                batch.OrderIds[i] = firstOrderId?.ToString();
+            }
+            else if (latest > batch.Version(i))
+            {
+                batch.Verdicts[i] = new Verdict(AckOutcome.Stale);
+            }
+            else
+            {
+                toApply.Add(i);
+            }
+        }
+
+        return toApply;
+    }
+
+    /// <summary>The kind's effect on the records to apply: each ACCEPTED, or REJECTED on what the database holds. Returns the accepted ones.</summary>
+    private static async Task<List<int>> ApplyAsync<TRecord, TAck>(NpgsqlConnection connection, NpgsqlTransaction transaction, Batch<TRecord, TAck> batch,
+        List<int> toApply, CancellationToken cancellationToken)
+    {
+        var result = await batch.Kind.ApplyAsync(connection, transaction, batch.Source, toApply.Select(i => batch.Records[i]).ToList(), cancellationToken);
+        foreach (var (position, orderId) in result.Orders)
+        {
+            batch.OrderIds[toApply[position]] = orderId;
+        }
+
+        var accepted = new List<int>();
+        for (var position = 0; position < toApply.Count; position++)
+        {
+            if (result.Rejected.TryGetValue(position, out var rejection))
+            {
+                batch.Verdicts[toApply[position]] = rejection;
+            }
+            else
+            {
+                batch.Verdicts[toApply[position]] = new Verdict(AckOutcome.Accepted);
+                accepted.Add(toApply[position]);
+            }
+        }
+
+        return accepted;
+    }
+
+    /// <summary>The ledger (the accepted records' versions) and one audit line per committed batch (refused records included), in one round trip.</summary>
+    private static async Task WriteLedgerAsync<TRecord, TAck>(NpgsqlConnection connection, NpgsqlTransaction transaction, Batch<TRecord, TAck> batch,
+        IReadOnlyList<int> range, IReadOnlyList<int> accepted, CancellationToken cancellationToken)
+    {
+        var (source, stream) = (batch.Source, batch.Kind.Stream);
+        var ledgerIds = accepted.Select(batch.RecordId).ToArray();
+        var ledgerVersions = accepted.Select(batch.Version).ToArray();
+        var ledgerOrders = accepted.Select(i => batch.OrderIds[i] is { } id ? Guid.Parse(id) : (Guid?)null).ToArray();
+        var counts = range.GroupBy(i => batch.Verdicts[i].Outcome).ToDictionary(g => g.Key, g => g.Count());
         await connection.ExecuteAsync(new CommandDefinition(
             """
             INSERT INTO intake_records (source, stream, record_id, version)
@@ -185,8 +225,15 @@ public sealed partial class IntakeLedger(NpgsqlDataSource dataSource, ILogger<In
                 source = source.IdNatStruct, stream, ledgerIds, ledgerVersions, ledgerOrders, action = "intake:" + stream, name = source.Name,
                 detail = string.Join(", ", counts.OrderBy(c => c.Key).Select(c => $"{c.Value} {c.Key.ToString().ToLowerInvariant()}")),
             }, transaction, cancellationToken: cancellationToken));
-        await transaction.CommitAsync(cancellationToken);
-        LogBatchCommitted(logger, stream, source.Name, range.Count);
+    }
+
+    /// <summary>The records of one call, their verdicts and the order ids their acks name, filled in sub-batch by sub-batch.</summary>
+    private sealed record Batch<TRecord, TAck>(IIntakeRecordKind<TRecord, TAck> Kind, IntakeSource Source, IReadOnlyList<TRecord> Records,
+        Verdict[] Verdicts, string?[] OrderIds)
+    {
+        public string RecordId(int i) => Kind.RecordId(Records[i]);
+
+        public long Version(int i) => Kind.Version(Records[i]);
     }
 
     [LoggerMessage(EventId = 1, EventName = "IntakeBatchRefused", Level = LogLevel.Warning,

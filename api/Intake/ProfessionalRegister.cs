@@ -66,8 +66,28 @@ public static class ProfessionalRegister
     public static bool HasNul(Address? address) =>
         address is not null && (HasNul(address.CodePostal, address.Commune, address.Departement, address.Pays) || address.Lines.Any(l => l.Contains('\0')));
 
+    /// <summary>The record's envelope, then (for an inscription or a modification; a radiation needs no more) the professional it describes: REJECTED with a reason, or pending.</summary>
     public static Verdict ValidateRegistration(IntakeSource source, string recordId, long version, RegistrationEvent evt, Identity? identity, Exercise? exercise,
         Address? correspondence, Google.Protobuf.WellKnownTypes.Timestamp? transmittedAt, string identifierField, IdentifierCheck identifier)
+    {
+        if (ValidateEnvelope(recordId, version, evt, transmittedAt, identifierField, identifier) is { } invalid)
+        {
+            return invalid;
+        }
+
+        if (HasNul(recordId, identity?.NomExercice, identity?.Prenom, exercise?.Profession, exercise?.CategorieProfessionnelle, exercise?.ModeExercice,
+                exercise?.Place?.Finess, exercise?.Place?.Siret, exercise?.Place?.RaisonSociale)
+            || HasNul(exercise?.Place?.Address) || HasNul(correspondence))
+        {
+            return Verdict.Reject("nul-character", "");
+        }
+
+        return evt == RegistrationEvent.Radiation ? Verdict.Pending : ValidateProfessional(source, identity, exercise);
+    }
+
+    /// <summary>The record id, its version, its event, the professional's identifier and the transmission time; null when all hold.</summary>
+    private static Verdict? ValidateEnvelope(string recordId, long version, RegistrationEvent evt, Google.Protobuf.WellKnownTypes.Timestamp? transmittedAt,
+        string identifierField, IdentifierCheck identifier)
     {
         if (recordId.Length == 0)
         {
@@ -94,18 +114,12 @@ public static class ProfessionalRegister
             return Verdict.Reject("transmitted-at-invalid", "transmitted_at");
         }
 
-        if (HasNul(recordId, identity?.NomExercice, identity?.Prenom, exercise?.Profession, exercise?.CategorieProfessionnelle, exercise?.ModeExercice,
-                exercise?.Place?.Finess, exercise?.Place?.Siret, exercise?.Place?.RaisonSociale)
-            || HasNul(exercise?.Place?.Address) || HasNul(correspondence))
-        {
-            return Verdict.Reject("nul-character", "");
-        }
+        return null;
+    }
 
-        if (evt == RegistrationEvent.Radiation)
-        {
-            return Verdict.Pending;
-        }
-
+    /// <summary>The professional's identity and exercise: names present, a profession the source registers, known category and mode.</summary>
+    private static Verdict ValidateProfessional(IntakeSource source, Identity? identity, Exercise? exercise)
+    {
         if (string.IsNullOrWhiteSpace(identity?.NomExercice))
         {
             return Verdict.Reject("identity-missing", "identity.nom_exercice");

@@ -57,12 +57,10 @@ internal static class OrderPlacement
             return answer;
         }
 
-        // Rule 1: the structure's contract is active.
         var structure = await StructureAsync(connection, transaction, structureId, cancellationToken);
-        if (structure.ContractState != "active")
+        if (RefuseInactiveContract(structure) is { } inactive)
         {
-            return Problem.Rule(ProblemTypes.ContractNotActive, "The structure's contract is not active",
-                "Cards are ordered once the contract of structure is signed, its documents attached and approved (seed 004 §2).");
+            return inactive;
         }
 
         var (holder, holderProblem) = await ResolveHolderAsync(connection, transaction, structure, request, cancellationToken);
@@ -71,13 +69,7 @@ internal static class OrderPlacement
             return holderProblem!;
         }
 
-        // Rules 3 and 4: which card, for whom, through which channel, as the dated catalogue has it at the
-        // instant the order is placed (the transaction's time, which the order is created at).
-        var profession = request.CardType == "CPS"
-            ? await ProfessionCatalogue.FindAtAsync(connection, transaction, request.Profession!, null, cancellationToken)
-            : null;
-        var verdict = OrderRules.Evaluate(new OrderFacts(request.CardType!, holder.HealthProfessional, holder.IdNat == structure.LegalRepresentativeIdNat,
-            request.Profession, profession, request.ModeExercice));
+        var verdict = await EvaluateCardRulesAsync(connection, transaction, structure, request, holder, cancellationToken);
         if (verdict.Refused)
         {
             return Problem.Rule(verdict.ProblemType!, verdict.Title!, verdict.Detail!);
@@ -107,6 +99,27 @@ internal static class OrderPlacement
             FROM structures s JOIN contracts c ON c.structure_id = s.id JOIN persons p ON p.id = s.legal_representative_id
             WHERE s.id = @structureId
             """, new { structureId }, transaction, cancellationToken: cancellationToken));
+
+    /// <summary>Rule 1: the structure's contract is active.</summary>
+    private static ProblemHttpResult? RefuseInactiveContract(StructureForOrder structure) =>
+        structure.ContractState == "active"
+            ? null
+            : Problem.Rule(ProblemTypes.ContractNotActive, "The structure's contract is not active",
+                "Cards are ordered once the contract of structure is signed, its documents attached and approved (seed 004 §2).");
+
+    /// <summary>
+    /// Rules 3 and 4: which card, for whom, through which channel, as the dated catalogue has it at the
+    /// instant the order is placed (the transaction's time, which the order is created at).
+    /// </summary>
+    private static async Task<RuleVerdict> EvaluateCardRulesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, StructureForOrder structure,
+        CreateOrderRequest request, OrderHolder holder, CancellationToken cancellationToken)
+    {
+        var profession = request.CardType == "CPS"
+            ? await ProfessionCatalogue.FindAtAsync(connection, transaction, request.Profession!, null, cancellationToken)
+            : null;
+        return OrderRules.Evaluate(new OrderFacts(request.CardType!, holder.HealthProfessional, holder.IdNat == structure.LegalRepresentativeIdNat,
+            request.Profession, profession, request.ModeExercice));
+    }
 
     /// <summary>Rule 2: the legal representative or an active mandataire, with a card that acts for a structure.</summary>
     private static async Task<ProblemHttpResult?> RefuseCallerAsync(NpgsqlConnection connection, Caller caller, Guid structureId, CancellationToken cancellationToken)

@@ -42,12 +42,13 @@ public sealed class CardAuthenticationHandler(
     private string? _detail;
     private CertificateProfile? _profile;
 
+    /// <summary>
+    /// The certificate read from the handshake, its chain validated (once per connection), its card
+    /// identity read, the card checked in the registry, then the principal built from the registry's card.
+    /// </summary>
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        // Endpoints that need no card (health probes, the OpenAPI document, gRPC routes, which authenticate
-        // organisation certificates themselves) cost no chain check and no registry query.
-        var endpoint = Context.GetEndpoint();
-        if (endpoint is not null && (endpoint.Metadata.GetMetadata<IAuthorizeData>() is null || endpoint.Metadata.GetMetadata<IAllowAnonymous>() is not null))
+        if (NeedsNoCard())
         {
             return AuthenticateResult.NoResult();
         }
@@ -74,14 +75,7 @@ public sealed class CardAuthenticationHandler(
 
         // A pool of its own: exports and intake cannot take the connections authentication needs.
         await using var connection = await authenticationDatabase.DataSource.OpenConnectionAsync(Context.RequestAborted);
-        var card = await connection.QuerySingleOrDefaultAsync<RegistryCard>(new CommandDefinition(
-            """
-            SELECT c.id AS CardId, c.card_type AS CardType, c.state AS State, c.valid_until AS ValidUntil, c.profession AS Profession,
-                   p.id AS PersonId, p.id_nat AS IdNat, p.nom AS Nom, p.prenom AS Prenom
-            FROM cards c JOIN persons p ON p.id = c.holder_id
-            WHERE c.serial = @serial
-            """, new { serial }, cancellationToken: Context.RequestAborted));
-
+        var card = await FindCardAsync(connection, serial);
         var isOperator = settings.IsOperator(idNat, serial);
         if (card is null)
         {
@@ -92,7 +86,41 @@ public sealed class CardAuthenticationHandler(
         }
 
         var registryType = Enum.Parse<CardType>(card.CardType);
-        if (card.IdNat != idNat || FamilyCode(registryType) != profile.CardTypeCode)
+        if (RefuseRegistryCard(card, registryType, profile, now) is { } refused)
+        {
+            return refused;
+        }
+
+        await RecordCertificateAsync(connection, certificate, card.CardId);
+        // An operator's card once registered is checked like any other: its opposition stops it at once.
+        return Success(new Caller(idNat, registryType, serial, card.Profession ?? profile.Profession?.ToString(), card.Nom, card.Prenom, card.PersonId, card.CardId, isOperator));
+    }
+
+    /// <summary>
+    /// Endpoints that need no card (health probes, the OpenAPI document, gRPC routes, which authenticate
+    /// organisation certificates themselves) cost no chain check and no registry query.
+    /// </summary>
+    private bool NeedsNoCard()
+    {
+        var endpoint = Context.GetEndpoint();
+        return endpoint is not null && (endpoint.Metadata.GetMetadata<IAuthorizeData>() is null || endpoint.Metadata.GetMetadata<IAllowAnonymous>() is not null);
+    }
+
+    /// <summary>The registry's card of this serial, with its holder; null when the registry has none.</summary>
+    private Task<RegistryCard?> FindCardAsync(NpgsqlConnection connection, string serial) =>
+        connection.QuerySingleOrDefaultAsync<RegistryCard>(new CommandDefinition(
+            """
+            SELECT c.id AS CardId, c.card_type AS CardType, c.state AS State, c.valid_until AS ValidUntil, c.profession AS Profession,
+                   p.id AS PersonId, p.id_nat AS IdNat, p.nom AS Nom, p.prenom AS Prenom
+            FROM cards c JOIN persons p ON p.id = c.holder_id
+            WHERE c.serial = @serial
+            """, new { serial }, cancellationToken: Context.RequestAborted));
+
+    /// <summary>The registry's word on the card: it matches the certificate (holder and card family), is not in opposition, has not expired.</summary>
+    private AuthenticateResult? RefuseRegistryCard(RegistryCard card, CardType registryType, CertificateProfile profile, DateTimeOffset now)
+    {
+        var serial = profile.CardSerial;
+        if (card.IdNat != profile.IdNat || FamilyCode(registryType) != profile.CardTypeCode)
         {
             return Refuse(CertificateRefusal.UnknownCard, $"The certificate does not match the registry's card {serial}.");
         }
@@ -107,9 +135,7 @@ public sealed class CardAuthenticationHandler(
             return Refuse(CertificateRefusal.CardExpired, $"Card {serial} expired on {card.ValidUntil:yyyy-MM-dd}.");
         }
 
-        await RecordCertificateAsync(connection, certificate, card.CardId);
-        // An operator's card once registered is checked like any other: its opposition stops it at once.
-        return Success(new Caller(idNat, registryType, serial, card.Profession ?? profile.Profession?.ToString(), card.Nom, card.Prenom, card.PersonId, card.CardId, isOperator));
+        return null;
     }
 
     /// <summary>

@@ -37,38 +37,8 @@ public sealed partial class RefusalAudit(AuditLog audit, TimeProvider time, IOpt
     {
         var window = CurrentWindow();
         var source = SourceOf(remote);
-        var key = new Key(source, entry.Outcome, entry.ActorIdNat, entry.ActorCardSerial, entry.Action);
-        if (!_buckets.ContainsKey(key) && _buckets.Count >= _limits.RefusalAuditMaxSources)
-        {
-            key = key with { Source = Overflow, ActorIdNat = null, ActorCardSerial = null };
-        }
-
-        (AuditEntry Entry, int Count)? suppressedSummary = null;
-        bool record;
-        bool first;
-        var bucket = _buckets.GetOrAdd(key, _ => new Bucket(window));
-        lock (bucket)
-        {
-            if (bucket.Window != window)
-            {
-                suppressedSummary = Summary(key, bucket);
-                bucket.Window = window;
-                bucket.Recorded = 0;
-                bucket.Suppressed = 0;
-            }
-
-            first = bucket.Recorded == 0 && bucket.Suppressed == 0;
-            record = bucket.Recorded < _limits.RefusalAuditRowsPerWindow;
-            if (record)
-            {
-                bucket.Recorded++;
-            }
-            else
-            {
-                bucket.Suppressed++;
-            }
-        }
-
+        var key = KeyOf(source, entry);
+        var (first, record, suppressedSummary) = Tally(key, window);
         if (suppressedSummary is { } summary)
         {
             await audit.RecordAsync(summary.Entry, summary.Count);
@@ -92,6 +62,51 @@ public sealed partial class RefusalAudit(AuditLog audit, TimeProvider time, IOpt
                 ActorIdNat = Excerpt(entry.ActorIdNat),
                 ActorCardSerial = Excerpt(entry.ActorCardSerial),
             });
+        }
+    }
+
+    /// <summary>The bucket a refusal is counted in; past the configured number of sources, one bucket for the others, without actor.</summary>
+    private Key KeyOf(string source, AuditEntry entry)
+    {
+        var key = new Key(source, entry.Outcome, entry.ActorIdNat, entry.ActorCardSerial, entry.Action);
+        if (!_buckets.ContainsKey(key) && _buckets.Count >= _limits.RefusalAuditMaxSources)
+        {
+            key = key with { Source = Overflow, ActorIdNat = null, ActorCardSerial = null };
+        }
+
+        return key;
+    }
+
+    /// <summary>
+    /// Counts a refusal in its bucket: whether it is the window's first, whether it is recorded as a row of
+    /// its own, and the count of the window that has just ended, if any was suppressed.
+    /// </summary>
+    private (bool First, bool Record, (AuditEntry Entry, int Count)? SuppressedSummary) Tally(Key key, long window)
+    {
+        var bucket = _buckets.GetOrAdd(key, _ => new Bucket(window));
+        lock (bucket)
+        {
+            (AuditEntry Entry, int Count)? suppressedSummary = null;
+            if (bucket.Window != window)
+            {
+                suppressedSummary = Summary(key, bucket);
+                bucket.Window = window;
+                bucket.Recorded = 0;
+                bucket.Suppressed = 0;
+            }
+
+            var first = bucket.Recorded == 0 && bucket.Suppressed == 0;
+            var record = bucket.Recorded < _limits.RefusalAuditRowsPerWindow;
+            if (record)
+            {
+                bucket.Recorded++;
+            }
+            else
+            {
+                bucket.Suppressed++;
+            }
+
+            return (first, record, suppressedSummary);
         }
     }
 

@@ -43,17 +43,15 @@ public static class MandatairesApi
         return TypedResults.Ok<IReadOnlyList<MandataireView>>(rows.ToList());
     }
 
+    /// <summary>
+    /// The request checked, the caller the legal representative, the contract active, the designee holding
+    /// a qualifying card; then the mandate recorded, unless the designee is already an active mandataire.
+    /// </summary>
     private static async Task<Results<Created<MandataireView>, ProblemHttpResult>> Designate(
         Guid structureId, DesignateMandataireRequest request, Caller caller, HttpContext http, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
-        var errors = new FieldErrors().Required("idNat", request.IdNat);
         var designatedAt = DateTime.UtcNow;
-        if (request.EndsAt is { } ends && (ends.UtcDateTime <= designatedAt || ends.Year >= 9999))
-        {
-            errors.Add("endsAt", "when given, is an instant to come (before the year 9999): the mandate ends by itself then.");
-        }
-
-        if (errors.Any)
+        if (Validate(request, designatedAt) is { Any: true } errors)
         {
             return errors.ToProblem();
         }
@@ -74,34 +72,15 @@ public static class MandatairesApi
                 "A mandataire is designated once the contract of structure is signed and approved (seed 004 §3).");
         }
 
-        // The designee's qualifying card: an active CPS anywhere, or an active CPE/CPA of this structure.
-        var designee = await connection.QuerySingleOrDefaultAsync<(Guid PersonId, string Nom, string Prenom)>(new CommandDefinition(
-            """
-            SELECT p.id, p.nom, p.prenom
-            FROM persons p
-            WHERE p.id_nat = @IdNat AND EXISTS (
-                SELECT 1 FROM card_rows c
-                WHERE c.holder_id = p.id AND c.state = 'active'
-                  AND (c.card_type = 'CPS' OR (c.card_type IN ('CPE', 'CPA') AND c.structure_id = @structureId)))
-            """, new { request.IdNat, structureId }, transaction, cancellationToken: cancellationToken));
+        var designee = await QualifyingDesigneeAsync(connection, transaction, structureId, request.IdNat, cancellationToken);
         if (designee.PersonId == Guid.Empty)
         {
             return Problem.Rule(ProblemTypes.MandataireCardRequired, "The designee holds no qualifying card",
                 "A mandataire must hold an active CPS, or an active CPE or CPA of this structure (seed 004 §3).");
         }
 
-        // A mandate that ended by itself is closed at its end (revoked by no one) before the new designation.
         var endsAt = request.EndsAt?.UtcDateTime;
-        var inserted = await connection.ExecuteAsync(new CommandDefinition(
-            """
-            UPDATE mandataires SET revoked_at = ends_at
-            WHERE structure_id = @structureId AND person_id = @PersonId AND revoked_at IS NULL AND ends_at <= now();
-            INSERT INTO mandataires (id, structure_id, person_id, designated_by, designated_at, ends_at)
-            SELECT @id, @structureId, @PersonId, p.id, @designatedAt, @endsAt FROM persons p WHERE p.id_nat = @callerIdNat
-            ON CONFLICT DO NOTHING
-            """, new { id = Guid.CreateVersion7(), structureId, designee.PersonId, designatedAt, endsAt, callerIdNat = caller.IdNat },
-            transaction, cancellationToken: cancellationToken));
-        if (inserted == 0)
+        if (!await RecordMandateAsync(connection, transaction, structureId, designee.PersonId, designatedAt, endsAt, caller.IdNat, cancellationToken))
         {
             return Problem.Conflict(ProblemTypes.MandataireAlreadyDesignated, "Already a mandataire", $"{request.IdNat} is already an active mandataire of this structure.");
         }
@@ -110,6 +89,49 @@ public static class MandatairesApi
         await transaction.CommitAsync(cancellationToken);
         return TypedResults.Created($"/api/v1/structures/{structureId}/mandataires",
             new MandataireView(request.IdNat!, designee.Nom, designee.Prenom, designatedAt, caller.IdNat, endsAt));
+    }
+
+    private static FieldErrors Validate(DesignateMandataireRequest request, DateTime designatedAt)
+    {
+        var errors = new FieldErrors().Required("idNat", request.IdNat);
+        if (request.EndsAt is { } ends && (ends.UtcDateTime <= designatedAt || ends.Year >= 9999))
+        {
+            errors.Add("endsAt", "when given, is an instant to come (before the year 9999): the mandate ends by itself then.");
+        }
+
+        return errors;
+    }
+
+    /// <summary>The designee, if they hold a qualifying card: an active CPS anywhere, or an active CPE/CPA of this structure.</summary>
+    private static Task<(Guid PersonId, string Nom, string Prenom)> QualifyingDesigneeAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
+        Guid structureId, string? idNat, CancellationToken cancellationToken) =>
+        connection.QuerySingleOrDefaultAsync<(Guid PersonId, string Nom, string Prenom)>(new CommandDefinition(
+            """
+            SELECT p.id, p.nom, p.prenom
+            FROM persons p
+            WHERE p.id_nat = @IdNat AND EXISTS (
+                SELECT 1 FROM card_rows c
+                WHERE c.holder_id = p.id AND c.state = 'active'
+                  AND (c.card_type = 'CPS' OR (c.card_type IN ('CPE', 'CPA') AND c.structure_id = @structureId)))
+            """, new { IdNat = idNat, structureId }, transaction, cancellationToken: cancellationToken));
+
+    /// <summary>
+    /// The mandate, designated by the caller; false when the designee is already an active mandataire. A mandate
+    /// that ended by itself is closed at its end (revoked by no one) before the new designation.
+    /// </summary>
+    private static async Task<bool> RecordMandateAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid structureId, Guid personId,
+        DateTime designatedAt, DateTime? endsAt, string callerIdNat, CancellationToken cancellationToken)
+    {
+        var inserted = await connection.ExecuteAsync(new CommandDefinition(
+            """
+            UPDATE mandataires SET revoked_at = ends_at
+            WHERE structure_id = @structureId AND person_id = @PersonId AND revoked_at IS NULL AND ends_at <= now();
+            INSERT INTO mandataires (id, structure_id, person_id, designated_by, designated_at, ends_at)
+            SELECT @id, @structureId, @PersonId, p.id, @designatedAt, @endsAt FROM persons p WHERE p.id_nat = @callerIdNat
+            ON CONFLICT DO NOTHING
+            """, new { id = Guid.CreateVersion7(), structureId, PersonId = personId, designatedAt, endsAt, callerIdNat },
+            transaction, cancellationToken: cancellationToken));
+        return inserted != 0;
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Revoke(
