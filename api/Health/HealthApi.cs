@@ -4,8 +4,6 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace CpxTeleservice.Health;
 
-public sealed record HealthStatus(string Status);
-
 /// <summary>Liveness (the process answers) and readiness (PostgreSQL answers too). Neither needs a certificate.</summary>
 public static class HealthApi
 {

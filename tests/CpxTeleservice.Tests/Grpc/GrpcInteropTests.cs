@@ -49,7 +49,17 @@ public class IntakeHost : ServiceHost
     /// <summary>PEM files of the certificates the clients present, by name: cert and key paths.</summary>
     public (string Cert, string Key) Credentials(string name) => (_credentials.Value[name] + ".crt", _credentials.Value[name] + ".key");
 
-    public string RootPath => Path.Combine(Folder, "root.pem");
+    /// <summary>The root the clients trust; written with the credentials, whichever a test asks for first.</summary>
+    public string RootPath
+    {
+        get
+        {
+            _ = _credentials.Value;
+            return RootFile;
+        }
+    }
+
+    private string RootFile => Path.Combine(Folder, "root.pem");
 
     private string Folder => _folder.Value;
     private readonly Lazy<string> _folder = new(() => Directory.CreateTempSubdirectory("cpx-interop-").FullName);
@@ -58,7 +68,7 @@ public class IntakeHost : ServiceHost
 
     private Dictionary<string, string> WriteCredentials()
     {
-        File.WriteAllText(RootPath, Pki.Root.CertificatePem);
+        File.WriteAllText(RootFile, Pki.Root.CertificatePem);
         var otherRoot = CpxTeleservice.DevPki.Pki.CreateRoot(DemoPki.RootName);
         var otherOrganisationCa = CpxTeleservice.DevPki.Pki.CreateIntermediate(otherRoot, DemoPki.OrganisationCaName);
         var issued = new Dictionary<string, IssuedCertificate>

@@ -131,12 +131,3 @@ public sealed partial class IntakeAuthenticator(
     [LoggerMessage(EventId = 1, EventName = "IntakeCallRefused", Level = LogLevel.Debug, Message = "Intake call {Method} refused ({Reason}): {Detail}")]
     private static partial void LogRefused(ILogger logger, string method, string reason, string? detail);
 }
-
-public static class IntakeCallContextExtensions
-{
-    /// <summary>The source an authenticated intake call speaks for.</summary>
-    public static IntakeSource IntakeSource(this ServerCallContext context) =>
-        context.UserState.TryGetValue(typeof(IntakeSource), out var source) && source is IntakeSource found
-            ? found
-            : throw new InvalidOperationException("The call was not authenticated as an intake source.");
-}

@@ -29,17 +29,3 @@ public interface IIntakeRecordKind<TRecord, TAck>
 
     TAck Ack(TRecord record, Verdict verdict, string? orderId);
 }
-
-/// <summary>A record's verdict before its effect: rejected with a reason, or to be looked up in the ledger.</summary>
-public sealed record Verdict(AckOutcome Outcome, string ReasonCode = "", string Field = "")
-{
-    public static readonly Verdict Pending = new(AckOutcome.Unspecified);
-
-    public static Verdict Reject(string reason, string field) => new(AckOutcome.Rejected, reason, field);
-}
-
-/// <summary>What applying a batch did: the orders created, and the records refused on what the database holds (by position in the batch).</summary>
-public sealed record ApplyResult(Dictionary<int, string> Orders, Dictionary<int, Verdict> Rejected)
-{
-    public static ApplyResult Empty => new([], []);
-}

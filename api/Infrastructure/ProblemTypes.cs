@@ -99,17 +99,3 @@ public static class ProblemTypes
         _ => null,
     };
 }
-
-public static class ProblemWriter
-{
-    public static async Task WriteAsync(HttpContext context, int status, string type, string title, string? detail)
-    {
-        context.Response.StatusCode = status;
-        var service = context.RequestServices.GetRequiredService<IProblemDetailsService>();
-        await service.WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails = new ProblemDetails { Status = status, Type = type, Title = title, Detail = detail },
-        });
-    }
-}
