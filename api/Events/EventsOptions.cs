@@ -1,11 +1,11 @@
 namespace CpxTeleservice.Events;
 
-/// <summary>Events for structure software: webhook delivery, its limits, and the card-expiring notice.</summary>
+/// <summary>Events for structure software: webhook delivery, its limits, the card-expiring notice and the mandate-end notice.</summary>
 public sealed class EventsOptions
 {
     public const string Section = "Events";
 
-    /// <summary>Run the delivery worker (and the card-expiring pass) in this instance.</summary>
+    /// <summary>Run the delivery worker (and the card-expiring and ended-mandates passes) in this instance.</summary>
     public bool DeliveryEnabled { get; set; } = true;
 
     /// <summary>Accept <c>http://</c> webhook URLs on a loopback host (development and tests); otherwise https only.</summary>
@@ -34,6 +34,9 @@ public sealed class EventsOptions
 
     /// <summary>How often the card-expiring pass runs.</summary>
     public int ExpiringIntervalSeconds { get; set; } = 3600;
+
+    /// <summary>How often the ended-mandates pass runs: a mandate past its <c>endsAt</c> announces <c>mandate.ended</c> at the next pass.</summary>
+    public int EndedMandatesIntervalSeconds { get; set; } = 60;
 
     internal static IEnumerable<string> Errors(EventsOptions o)
     {
@@ -75,6 +78,11 @@ public sealed class EventsOptions
         if (o.ExpiringIntervalSeconds is < 1 or > 7 * 24 * 3600)
         {
             yield return "Events__ExpiringIntervalSeconds must be between 1 and 604800 seconds.";
+        }
+
+        if (o.EndedMandatesIntervalSeconds is < 1 or > 86_400)
+        {
+            yield return "Events__EndedMandatesIntervalSeconds must be between 1 and 86400 seconds.";
         }
     }
 }

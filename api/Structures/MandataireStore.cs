@@ -9,12 +9,18 @@ public static class MandataireStore
     /// <summary>
     /// A holder who left the structure no longer acts for it: their active mandates there end, revoked by
     /// the person who recorded the departure, with the reason (<c>end_reason</c>). Returns how many ended.
+    /// A mandate already past its end that no pass has closed yet is closed at its end as <c>expired</c>
+    /// (as the ended-mandates pass does), and is not counted: the departure did not end it.
     /// </summary>
-    public static Task<int> EndMandatesOfAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid structureId, Guid personId, string reason,
+    public static async Task<int> EndMandatesOfAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid structureId, Guid personId, string reason,
         string actorIdNat, CancellationToken cancellationToken) =>
-        connection.ExecuteAsync(new CommandDefinition(
+        (await connection.QueryAsync<bool>(new CommandDefinition(
             """
-            UPDATE mandataires SET revoked_at = now(), revoked_by = (SELECT id FROM persons WHERE id_nat = @actorIdNat), end_reason = @reason
+            UPDATE mandataires SET
+                revoked_at = CASE WHEN ends_at <= now() THEN ends_at ELSE now() END,
+                revoked_by = CASE WHEN ends_at <= now() THEN NULL ELSE (SELECT id FROM persons WHERE id_nat = @actorIdNat) END,
+                end_reason = CASE WHEN ends_at <= now() THEN 'expired' ELSE @reason END
             WHERE structure_id = @structureId AND person_id = @personId AND revoked_at IS NULL
-            """, new { structureId, personId, reason, actorIdNat }, transaction, cancellationToken: cancellationToken));
+            RETURNING end_reason = @reason
+            """, new { structureId, personId, reason, actorIdNat }, transaction, cancellationToken: cancellationToken))).Count(ended => ended);
 }

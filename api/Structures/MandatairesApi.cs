@@ -122,9 +122,11 @@ public static class MandatairesApi
     private static async Task<bool> RecordMandateAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid structureId, Guid personId,
         DateTime designatedAt, DateTime? endsAt, string callerIdNat, CancellationToken cancellationToken)
     {
+        // A mandate that ended by itself is closed at its end (revoked by no one, expired: it announces
+        // mandate.ended, as the ended-mandates pass would) before the new designation.
         var inserted = await connection.ExecuteAsync(new CommandDefinition(
             """
-            UPDATE mandataires SET revoked_at = ends_at
+            UPDATE mandataires SET revoked_at = ends_at, end_reason = 'expired'
             WHERE structure_id = @structureId AND person_id = @PersonId AND revoked_at IS NULL AND ends_at <= now();
             INSERT INTO mandataires (id, structure_id, person_id, designated_by, designated_at, ends_at)
             SELECT @id, @structureId, @PersonId, p.id, @designatedAt, @endsAt FROM persons p WHERE p.id_nat = @callerIdNat
