@@ -121,6 +121,7 @@ public sealed partial class WebhookDelivery : BackgroundService
                 }
                 catch (Exception exception) when (exception is NpgsqlException or TimeoutException or OperationCanceledException)
                 {
+                    Telemetry.CpxMetrics.WebhookDelivery("aborted");
                     LogDeliveryAborted(_logger, subscription.Id, exception);
                 }
                 finally
@@ -168,12 +169,12 @@ public sealed partial class WebhookDelivery : BackgroundService
             "UPDATE webhook_subscriptions SET leased_until = NULL WHERE id = @Id", new { subscription.Id }, cancellationToken: cancellationToken));
     }
 
-    /// <summary>One signed POST; null when the receiver acknowledged it (2xx), otherwise why not.</summary>
+    /// <summary>One signed POST, counted by outcome; null when the receiver acknowledged it (2xx), otherwise why not.</summary>
     private async Task<string?> SendAsync(Subscription subscription, EventRow row, CancellationToken cancellationToken)
     {
         if (WebhookUrl.Refusal(subscription.Url, _options.AllowLoopbackHttp) is { } refusal)
         {
-            return $"url {refusal}";
+            return Counted("failed:url-refused", $"url {refusal}");
         }
 
         var body = JsonSerializer.SerializeToUtf8Bytes(row.ToEvent(), Json);
@@ -185,16 +186,22 @@ public sealed partial class WebhookDelivery : BackgroundService
         try
         {
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-            return response.IsSuccessStatusCode ? null : $"HTTP {(int)response.StatusCode}";
+            return response.IsSuccessStatusCode ? Counted("delivered", null) : Counted("failed:http-status", $"HTTP {(int)response.StatusCode}");
         }
         catch (HttpRequestException exception)
         {
-            return $"unreachable: {exception.HttpRequestError}";
+            return Counted("failed:unreachable", $"unreachable: {exception.HttpRequestError}");
         }
         catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return $"no answer within {_options.DeliveryTimeoutSeconds} s";
+            return Counted("failed:timeout", $"no answer within {_options.DeliveryTimeoutSeconds} s");
         }
+    }
+
+    private static string? Counted(string outcome, string? failure)
+    {
+        Telemetry.CpxMetrics.WebhookDelivery(outcome);
+        return failure;
     }
 
     public override void Dispose()

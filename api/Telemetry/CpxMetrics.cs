@@ -32,6 +32,10 @@ internal static class CpxMetrics
     private static readonly Counter<long> RenewalOrders = Meter.CreateCounter<long>(
         "cpx.renewal.orders", "{order}", "Renewal orders the automatic renewal job created.");
 
+    private static readonly Counter<long> WebhookDeliveries = Meter.CreateCounter<long>(
+        "cpx.webhook.deliveries", "{delivery}",
+        "Webhook deliveries, by outcome: delivered (2xx); failed:<why> (http-status, unreachable, timeout, url-refused), retried with backoff; aborted (a database error or a shutdown stopped it, retried once its lease expires).");
+
     private static readonly string[] CardTypes = ["CPS", "CPF", "CPE", "CDE", "CPA"];
 
     /// <summary>An order request's outcome: 201 is placed, a problem is refused with its slug.</summary>
@@ -53,7 +57,17 @@ internal static class CpxMetrics
     public static void AuthenticationRefused(string surface, string reason) =>
         AuthenticationRefusals.Add(1, new("surface", surface), new("reason", reason));
 
-    public static void Opposition(string reason) => Oppositions.Add(1, new KeyValuePair<string, object?>("reason", reason));
+    /// <summary>Cards put in opposition for one reason: one by a card's opposition, every card of the holder by a departure.</summary>
+    public static void Opposition(string reason, int count = 1)
+    {
+        if (count > 0)
+        {
+            Oppositions.Add(count, new KeyValuePair<string, object?>("reason", reason));
+        }
+    }
+
+    /// <summary>One webhook delivery's outcome: <c>delivered</c>, <c>failed:&lt;why&gt;</c> or <c>aborted</c> (a closed list, set by the worker).</summary>
+    public static void WebhookDelivery(string outcome) => WebhookDeliveries.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 
     public static void RenewalRun(bool ok, int created)
     {

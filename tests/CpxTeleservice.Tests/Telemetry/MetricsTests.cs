@@ -6,6 +6,7 @@ using System.Text.RegularExpressions;
 using CpxTeleservice.Infrastructure;
 using CpxTeleservice.Intake.V1;
 using CpxTeleservice.Parc;
+using CpxTeleservice.Tests.Events;
 using CpxTeleservice.Tests.Grpc;
 using CpxTeleservice.Tests.Infrastructure;
 using IntakeHost = CpxTeleservice.Tests.Intake.IntakeHost;
@@ -77,6 +78,71 @@ public partial class MetricsTests(IntakeHost host) : IClassFixture<IntakeHost>
         var after = await ScrapeAsync(_world.Operator);
         Assert.True(created > 0);
         Assert.True(Sum(after, "cpx_renewal_orders", "") >= Sum(before, "cpx_renewal_orders", "") + created, Dump(after));
+    }
+
+    [Fact]
+    public async Task A_departure_counts_every_card_it_puts_in_opposition()
+    {
+        var structure = await _world.StructureAsync();
+        var leaver = Registry.NewStaffCard(structure.Finess, "PARTANT");
+        await _world.RegisterCardAsync(leaver, "CPE", structure.StructureId);
+        await _world.RegisterCardAsync(leaver with { CardSerial = Registry.NextSerial() }, "CPE", structure.StructureId);
+        var before = await ScrapeAsync(_world.Operator);
+
+        using var departure = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/structures/{structure.StructureId}/departures")
+        {
+            Content = JsonContent.Create(new { idNat = leaver.IdNat }),
+        };
+        departure.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+        var body = await HttpAssert.JsonAsync(await structure.LegalRepresentativeClient.SendAsync(departure));
+        Assert.Equal(2, body.GetProperty("opposedCards").GetArrayLength());
+
+        var after = await ScrapeAsync(_world.Operator);
+        Assert.True(Sum(after, "cpx_oppositions", "reason=\"holder-left\"") >= Sum(before, "cpx_oppositions", "reason=\"holder-left\"") + 2, Dump(after));
+    }
+
+    [Fact]
+    public async Task Webhook_deliveries_are_counted_by_outcome_delivered_and_failed()
+    {
+        var structure = await _world.StructureAsync();
+        var client = structure.LegalRepresentativeClient;
+        await using var accepting = new WebhookReceiver();
+        accepting.Start();
+        await using var refusing = new WebhookReceiver
+        {
+            Respond = context =>
+            {
+                context.Response.StatusCode = 503;
+                return Task.CompletedTask;
+            },
+        };
+        refusing.Start();
+        var before = await ScrapeAsync(_world.Operator);
+        foreach (var receiver in new[] { accepting, refusing })
+        {
+            await HttpAssert.JsonAsync(await client.PostAsJsonAsync($"/api/v1/structures/{structure.StructureId}/webhooks", new { url = receiver.Url }),
+                HttpStatusCode.Created);
+        }
+
+        // An event for both: one receiver acknowledges it, the other answers 503 (retried later).
+        await HttpAssert.JsonAsync(await World.OrderAsync(client, structure.StructureId, World.CpeOrder()), HttpStatusCode.Created);
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        List<string> after;
+        while (true)
+        {
+            after = await ScrapeAsync(_world.Operator);
+            if (Sum(after, "cpx_webhook_deliveries", "outcome=\"delivered\"") > Sum(before, "cpx_webhook_deliveries", "outcome=\"delivered\"")
+                && Sum(after, "cpx_webhook_deliveries", "outcome=\"failed:http-status\"") > Sum(before, "cpx_webhook_deliveries", "outcome=\"failed:http-status\""))
+            {
+                break;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, "timed out waiting for both outcomes to be counted\n" + Dump(after));
+            await Task.Delay(100);
+        }
+
+        Assert.Contains(accepting.Deliveries, d => d.Type == "order.placed");
     }
 
     [Fact]
