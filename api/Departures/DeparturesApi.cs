@@ -76,7 +76,7 @@ public static class DeparturesApi
         var body = JsonSerializer.Serialize(view, json.Value.SerializerOptions);
         await idempotency.StoreAsync(StatusCodes.Status200OK, body, null, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        Telemetry.CpxMetrics.Opposition("holder-left", view.Cards.Count);
+        Telemetry.CpxMetrics.Opposition("holder-left", view.OpposedCards.Count);
         return Idempotency.Respond(http, StatusCodes.Status200OK, body, null);
     }
 
