@@ -105,6 +105,7 @@ public static class Hosting
             ProblemLanguages.Localise(context);
         });
         services.AddCpxProblemLanguages();
+        services.AddSingleton<DatabaseOutage>();
     }
 
     /// <summary>A PEM certificate (its first block the leaf, the rest its chain) and its PEM key.</summary>

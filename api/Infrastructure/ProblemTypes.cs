@@ -26,6 +26,7 @@ public static class ProblemTypes
     public const string BadRequest = Prefix + "bad-request";
     public const string Validation = Prefix + "validation";
     public const string NotReady = Prefix + "not-ready";
+    public const string DatabaseUnavailable = Prefix + "database-unavailable";
 
     // Limits on hostile callers (README, "Limits")
     public const string RateLimited = Prefix + "rate-limited";

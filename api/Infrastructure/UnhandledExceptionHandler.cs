@@ -2,8 +2,12 @@ using Microsoft.AspNetCore.Diagnostics;
 
 namespace CpxTeleservice.Infrastructure;
 
-/// <summary>Unhandled exceptions: logged with their stack, answered with a bare 500 problem.</summary>
-internal sealed partial class UnhandledExceptionHandler(IProblemDetailsService problems, ILogger<UnhandledExceptionHandler> logger) : IExceptionHandler
+/// <summary>
+/// Unhandled exceptions: PostgreSQL out of reach is a 503 <c>/problems/database-unavailable</c> with
+/// <c>Retry-After</c> (<see cref="DatabaseOutage"/>); anything else is logged with its stack and answered
+/// with a bare 500 problem.
+/// </summary>
+internal sealed partial class UnhandledExceptionHandler(IProblemDetailsService problems, DatabaseOutage outage, ILogger<UnhandledExceptionHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
@@ -26,6 +30,25 @@ internal sealed partial class UnhandledExceptionHandler(IProblemDetailsService p
                     Type = ProblemTypes.ForStatus(status) ?? ProblemTypes.BadRequest,
                     Title = "The request could not be read",
                     Detail = exception.Message,
+                },
+            });
+        }
+
+        if (DatabaseOutage.Is(exception))
+        {
+            // Card authentication reads the registry too: a card is neither refused nor let through while it cannot be read.
+            outage.Seen(exception, $"{httpContext.Request.Method} {httpContext.Request.Path}");
+            httpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            httpContext.Response.Headers.RetryAfter = DatabaseOutage.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return await problems.TryWriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = httpContext,
+                ProblemDetails = new Microsoft.AspNetCore.Mvc.ProblemDetails
+                {
+                    Status = StatusCodes.Status503ServiceUnavailable,
+                    Type = ProblemTypes.DatabaseUnavailable,
+                    Title = "The database is unavailable",
+                    Detail = $"Retry after {DatabaseOutage.RetryAfterSeconds} s.",
                 },
             });
         }

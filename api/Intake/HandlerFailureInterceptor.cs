@@ -1,3 +1,4 @@
+using CpxTeleservice.Infrastructure;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 
@@ -9,11 +10,16 @@ namespace CpxTeleservice.Intake;
 /// A request message that cannot be read (not protobuf, not the gzip or deflate it claims, a reserved
 /// flag value, a declared length past what a frame can hold) is the caller's fault, not the handler's: INTERNAL, as PROTOCOL-HTTP2.md has
 /// it for a message that fails to parse, with a fixed message and a Debug log line only, so that a
-/// stranger's garbage neither reads as a failure nor fills the log.
+/// stranger's garbage neither reads as a failure nor fills the log. PostgreSQL out of reach
+/// (<see cref="DatabaseOutage"/>) is no failure of the handler either: UNAVAILABLE, which gRPC clients
+/// retry, with a fixed message; every record acked before it is committed, so the client resends from
+/// its first record without an ack.
 /// </summary>
-public sealed partial class HandlerFailureInterceptor(ILogger<HandlerFailureInterceptor> logger) : Interceptor
+public sealed partial class HandlerFailureInterceptor(DatabaseOutage outage, ILogger<HandlerFailureInterceptor> logger) : Interceptor
 {
     public const string Message = "Exception was thrown by handler.";
+
+    public const string UnavailableMessage = "The database is unavailable: resend from the first record without an ack once the service is ready.";
 
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
@@ -24,6 +30,10 @@ public sealed partial class HandlerFailureInterceptor(ILogger<HandlerFailureInte
         catch (Exception exception) when (!context.CancellationToken.IsCancellationRequested && IsUnreadableMessage(exception))
         {
             throw Unreadable(exception, context);
+        }
+        catch (Exception exception) when (IsFailure(exception, context) && DatabaseOutage.Is(exception))
+        {
+            throw Unavailable(exception, context);
         }
         catch (Exception exception) when (IsFailure(exception, context))
         {
@@ -41,6 +51,10 @@ public sealed partial class HandlerFailureInterceptor(ILogger<HandlerFailureInte
         {
             throw Unreadable(exception, context);
         }
+        catch (Exception exception) when (IsFailure(exception, context) && DatabaseOutage.Is(exception))
+        {
+            throw Unavailable(exception, context);
+        }
         catch (Exception exception) when (IsFailure(exception, context))
         {
             throw Unknown(exception, context);
@@ -57,6 +71,10 @@ public sealed partial class HandlerFailureInterceptor(ILogger<HandlerFailureInte
         {
             throw Unreadable(exception, context);
         }
+        catch (Exception exception) when (IsFailure(exception, context) && DatabaseOutage.Is(exception))
+        {
+            throw Unavailable(exception, context);
+        }
         catch (Exception exception) when (IsFailure(exception, context))
         {
             throw Unknown(exception, context);
@@ -72,6 +90,10 @@ public sealed partial class HandlerFailureInterceptor(ILogger<HandlerFailureInte
         catch (Exception exception) when (!context.CancellationToken.IsCancellationRequested && IsUnreadableMessage(exception))
         {
             throw Unreadable(exception, context);
+        }
+        catch (Exception exception) when (IsFailure(exception, context) && DatabaseOutage.Is(exception))
+        {
+            throw Unavailable(exception, context);
         }
         catch (Exception exception) when (IsFailure(exception, context))
         {
@@ -98,6 +120,12 @@ public sealed partial class HandlerFailureInterceptor(ILogger<HandlerFailureInte
 
     [LoggerMessage(2, LogLevel.Debug, "gRPC call {Method} ({RequestId}): the request message could not be read: {Reason}")]
     private static partial void LogUnreadable(ILogger logger, string method, string requestId, string reason);
+
+    private RpcException Unavailable(Exception exception, ServerCallContext context)
+    {
+        outage.Seen(exception, context.Method);
+        return new RpcException(new Status(StatusCode.Unavailable, UnavailableMessage));
+    }
 
     private RpcException Unknown(Exception exception, ServerCallContext context)
     {

@@ -8,7 +8,10 @@ using Npgsql;
 
 namespace CpxTeleservice.Tests.Grpc;
 
-/// <summary>The intake whose records go to a PostgreSQL that does not answer; every log entry is kept.</summary>
+/// <summary>
+/// The intake whose records go to a database the run's PostgreSQL does not have: every batch fails with
+/// an error that is the server's answer, not an outage (which would be UNAVAILABLE). Every log entry is kept.
+/// </summary>
 public sealed class BrokenDatabaseHost : IntakeHost
 {
     public ConcurrentQueue<(string Category, LogLevel Level, string Message, Exception? Exception)> Log { get; } = new();
@@ -18,9 +21,10 @@ public sealed class BrokenDatabaseHost : IntakeHost
         base.ConfigureWebHost(builder);
         builder.ConfigureServices(services =>
         {
-            // Port 1 on the loopback: nothing listens, the connection is refused at once.
+            // PostgreSQL answers 3D000 (invalid_catalog_name) to every connection.
+            var missing = new NpgsqlConnectionStringBuilder(CpxTeleservice.Tests.Infrastructure.TestDatabase.AdminConnectionString) { Database = "cpx_no_such_database" };
             services.AddSingleton(provider => new IntakeLedger(
-                NpgsqlDataSource.Create("Host=127.0.0.1;Port=1;Username=nobody;Timeout=2"), provider.GetRequiredService<ILogger<IntakeLedger>>()));
+                NpgsqlDataSource.Create(missing.ConnectionString), provider.GetRequiredService<ILogger<IntakeLedger>>()));
             services.AddSingleton<ILoggerProvider>(new QueueLoggerProvider(Log));
         });
     }

@@ -4,7 +4,10 @@ using CpxTeleservice.Tests.Infrastructure;
 
 namespace CpxTeleservice.Tests.Hosting;
 
-/// <summary>A service whose PostgreSQL does not answer: not ready, live, and its failures are bare 500 problems.</summary>
+/// <summary>
+/// A service whose PostgreSQL does not answer: not ready, live, and a request that needs the database
+/// (a card's, whose registry entry cannot be read) is a 503 problem with Retry-After and nothing of the error.
+/// </summary>
 public class UnreachableDatabaseTests(UnreachableDatabaseHost host) : IClassFixture<UnreachableDatabaseHost>
 {
     [Fact]
@@ -24,12 +27,13 @@ public class UnreachableDatabaseTests(UnreachableDatabaseHost host) : IClassFixt
     }
 
     [Fact]
-    public async Task Unhandled_exception_is_a_500_problem_without_a_stack_trace()
+    public async Task A_card_request_while_PostgreSQL_does_not_answer_is_a_503_database_unavailable_problem_with_Retry_After_and_no_stack_trace()
     {
         using var client = host.CreateClient(Registry.NewStaffCard());
         using var response = await client.GetAsync("/api/v1/me");
         Assert.True(response.Content.Headers.ContentType is not null, $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-        var problem = await HttpAssert.ProblemAsync(response, HttpStatusCode.InternalServerError, ProblemTypes.Internal);
+        Assert.Equal(TimeSpan.FromSeconds(DatabaseOutage.RetryAfterSeconds), response.Headers.RetryAfter?.Delta);
+        var problem = await HttpAssert.ProblemAsync(response, HttpStatusCode.ServiceUnavailable, ProblemTypes.DatabaseUnavailable);
         var body = problem.GetRawText();
         Assert.DoesNotContain("Npgsql", body);
         Assert.DoesNotContain("   at ", body);

@@ -1,6 +1,6 @@
 namespace CpxTeleservice.Tests.Infrastructure;
 
-/// <summary>A service whose PostgreSQL does not answer: not ready, and its failures are bare 500 problems.</summary>
+/// <summary>A service whose PostgreSQL does not answer: not ready, and what needs the database is a 503 problem.</summary>
 public sealed class UnreachableDatabaseHost : ServiceHost
 {
     public UnreachableDatabaseHost()
