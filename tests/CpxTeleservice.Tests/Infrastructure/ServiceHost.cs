@@ -36,13 +36,19 @@ public class ServiceHost : WebApplicationFactory<Program>, IAsyncLifetime
 
     public virtual async Task InitializeAsync()
     {
-        Database = await TestDatabase.CreateAsync();
+        Database = await CreateDatabaseAsync();
         OnDatabaseCreated(Database);
         UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps()));
         StartServer();
         var address = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         BaseAddress = new Uri(address);
     }
+
+    /// <summary>The host's database: a new one on the run's PostgreSQL, unless the host brings a cluster of its own.</summary>
+    protected virtual Task<TestDatabase> CreateDatabaseAsync() => TestDatabase.CreateAsync();
+
+    /// <summary>After the host and its database are gone: what else the host started (a cluster of its own).</summary>
+    protected virtual Task OnDisposedAsync() => Task.CompletedTask;
 
     /// <summary>For hosts whose settings depend on their database (its connection strings).</summary>
     protected virtual void OnDatabaseCreated(TestDatabase database)
@@ -82,8 +88,15 @@ public class ServiceHost : WebApplicationFactory<Program>, IAsyncLifetime
     }
 
     /// <summary>A client whose TLS handshakes present <paramref name="card"/> (none when null) and trust only the test root.</summary>
-    public HttpClient CreateClient(X509Certificate2? card, Version? version = null)
+    public HttpClient CreateClient(X509Certificate2? card, Version? version = null) => Client(BaseAddress, card, version);
+
+    /// <summary>
+    /// A client of the service at <paramref name="baseAddress"/> (in this process or not) whose TLS handshakes
+    /// present <paramref name="card"/> (none when null) and trust only the test root.
+    /// </summary>
+    public static HttpClient Client(Uri baseAddress, X509Certificate2? card, Version? version = null)
     {
+        var pki = TestPki.Current;
         var handler = new SocketsHttpHandler
         {
             SslOptions = new SslClientAuthenticationOptions
@@ -93,15 +106,15 @@ public class ServiceHost : WebApplicationFactory<Program>, IAsyncLifetime
                 CertificateChainPolicy = new X509ChainPolicy
                 {
                     TrustMode = X509ChainTrustMode.CustomRootTrust,
-                    CustomTrustStore = { Pki.Root.Certificate },
-                    ExtraStore = { Pki.OrganisationCa.Certificate },
+                    CustomTrustStore = { pki.Root.Certificate },
+                    ExtraStore = { pki.OrganisationCa.Certificate },
                     RevocationMode = X509RevocationMode.NoCheck,
                 },
             },
         };
         return new HttpClient(handler)
         {
-            BaseAddress = BaseAddress,
+            BaseAddress = baseAddress,
             DefaultRequestVersion = version ?? HttpVersion.Version20,
             DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
         };
@@ -112,7 +125,14 @@ public class ServiceHost : WebApplicationFactory<Program>, IAsyncLifetime
 
     async Task IAsyncLifetime.DisposeAsync()
     {
-        await base.DisposeAsync();
-        await Database.DisposeAsync();
+        try
+        {
+            await base.DisposeAsync();
+            await Database.DisposeAsync();
+        }
+        finally
+        {
+            await OnDisposedAsync();
+        }
     }
 }

@@ -1,10 +1,12 @@
+using System.Collections.Concurrent;
 using Npgsql;
 
 namespace CpxTeleservice.Tests.Infrastructure;
 
 /// <summary>
-/// A database of its own on the throwaway PostgreSQL that `./dev test` starts (CPX_TEST_POSTGRES).
-/// No test runs without a real PostgreSQL: the variable missing is a failure, not a skip.
+/// A database of its own on the throwaway PostgreSQL that `./dev test` starts (CPX_TEST_POSTGRES), or on
+/// a cluster a test started for itself. No test runs without a real PostgreSQL: the variable missing is
+/// a failure, not a skip.
 /// </summary>
 public sealed class TestDatabase : IAsyncDisposable
 {
@@ -14,10 +16,14 @@ public sealed class TestDatabase : IAsyncDisposable
     /// <summary>The service's login role, a member of cpx_runtime (db/migrations/005_runtime_role.sql).</summary>
     public const string RuntimeRole = "cpx_app";
 
-    private static readonly Lazy<Task> Roles = new(CreateRolesAsync);
+    /// <summary>The roles, created once per cluster (by its superuser's connection string): roles are cluster-wide.</summary>
+    private static readonly ConcurrentDictionary<string, Lazy<Task>> Roles = new();
 
-    private TestDatabase(string name, string connectionString)
+    private readonly string _admin;
+
+    private TestDatabase(string name, string connectionString, string admin)
     {
+        _admin = admin;
         Name = name;
         ConnectionString = connectionString;
         DataSource = NpgsqlDataSource.Create(connectionString);
@@ -39,25 +45,28 @@ public sealed class TestDatabase : IAsyncDisposable
             ? value
             : throw new InvalidOperationException("CPX_TEST_POSTGRES is not set: run the tests with ./dev test, which starts a PostgreSQL for them.");
 
-    public static async Task<TestDatabase> CreateAsync()
+    public static Task<TestDatabase> CreateAsync() => CreateAsync(AdminConnectionString);
+
+    /// <summary>A new database on the cluster whose superuser <paramref name="adminConnectionString"/> logs in as.</summary>
+    public static async Task<TestDatabase> CreateAsync(string adminConnectionString)
     {
         var name = "cpx_t_" + Guid.NewGuid().ToString("N")[..16];
-        await Roles.Value;
-        await using (var admin = new NpgsqlConnection(AdminConnectionString))
+        await Roles.GetOrAdd(adminConnectionString, cluster => new Lazy<Task>(() => CreateRolesAsync(cluster))).Value;
+        await using (var admin = new NpgsqlConnection(adminConnectionString))
         {
             await admin.OpenAsync();
             await using var command = new NpgsqlCommand($"CREATE DATABASE {name} OWNER {OwnerRole}", admin);
             await command.ExecuteNonQueryAsync();
         }
 
-        var builder = new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = name };
-        return new TestDatabase(name, builder.ConnectionString);
+        var builder = new NpgsqlConnectionStringBuilder(adminConnectionString) { Database = name };
+        return new TestDatabase(name, builder.ConnectionString, adminConnectionString);
     }
 
-    /// <summary>The roles ./dev creates, once per test run: the cluster is the run's own, and roles are cluster-wide.</summary>
-    private static async Task CreateRolesAsync()
+    /// <summary>The roles ./dev creates, once per cluster: the cluster is the run's own (or a test's), and roles are cluster-wide.</summary>
+    private static async Task CreateRolesAsync(string adminConnectionString)
     {
-        await using var admin = new NpgsqlConnection(AdminConnectionString);
+        await using var admin = new NpgsqlConnection(adminConnectionString);
         await admin.OpenAsync();
         await using var command = new NpgsqlCommand(
             $$"""
@@ -76,7 +85,7 @@ public sealed class TestDatabase : IAsyncDisposable
     {
         await DataSource.DisposeAsync();
         NpgsqlConnection.ClearAllPools();
-        await using var admin = new NpgsqlConnection(AdminConnectionString);
+        await using var admin = new NpgsqlConnection(_admin);
         await admin.OpenAsync();
         await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS {Name} WITH (FORCE)", admin);
         await command.ExecuteNonQueryAsync();

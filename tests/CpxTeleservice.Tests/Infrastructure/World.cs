@@ -9,14 +9,20 @@ namespace CpxTeleservice.Tests.Infrastructure;
 /// <summary>
 /// Builds the people and structures a test needs through the service's own API, as an operator and a
 /// legal representative would: a structure with its legal representative's CDE, its contract documents
-/// and approval, mandataires and staff cards.
+/// and approval, mandataires and staff cards. The service is a test host, or any other whose clients
+/// <paramref name="clientFor"/> makes (a server started as a process).
 /// </summary>
-public sealed class World(ServiceHost host)
+public sealed class World(Func<CardIdentity, HttpClient> clientFor)
 {
+    public World(ServiceHost host)
+        : this(card => host.CreateClient(card))
+    {
+    }
+
     public static readonly byte[] Pdf = "%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"u8.ToArray();
     public static readonly byte[] Png = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52];
 
-    public HttpClient Operator { get; } = host.CreateClient(ServiceHost.Operator);
+    public HttpClient Operator { get; } = clientFor(ServiceHost.Operator);
 
     private static readonly string[] Departements = ["75", "69", "13", "33", "59", "67", "44", "31", "92", "35"];
 
@@ -46,7 +52,7 @@ public sealed class World(ServiceHost host)
         var structure = await HttpAssert.JsonAsync(response, HttpStatusCode.Created);
         var structureId = structure.GetProperty("id").GetGuid();
         await RegisterCardAsync(representative, "CDE", structureId);
-        var client = host.CreateClient(representative);
+        var client = clientFor(representative);
         if (approve)
         {
             await UploadAsync(client, structureId, "act-of-nomination", Pdf);
@@ -99,7 +105,7 @@ public sealed class World(ServiceHost host)
         await RegisterCardAsync(card, "CPE", structure.StructureId);
         await HttpAssert.JsonAsync(await structure.LegalRepresentativeClient.PostAsJsonAsync(
             $"/api/v1/structures/{structure.StructureId}/mandataires", new { idNat = card.IdNat }), HttpStatusCode.Created);
-        return (card, host.CreateClient(card));
+        return (card, clientFor(card));
     }
 
     public static async Task<HttpResponseMessage> OrderAsync(HttpClient client, Guid structureId, object body, string? key = null)

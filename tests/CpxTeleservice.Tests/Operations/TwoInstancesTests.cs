@@ -58,4 +58,38 @@ public class TwoInstancesTests(TwoInstances instances) : IClassFixture<TwoInstan
 
         await HttpAssert.ProblemAsync(await staffOnSecond.GetAsync("/api/v1/me"), HttpStatusCode.Unauthorized, ProblemTypes.CardInOpposition);
     }
+
+    [Fact]
+    public async Task An_opposition_made_through_one_instance_is_refused_by_the_other_on_its_very_next_request()
+    {
+        // The structure is run through the second instance; its staff member works through the first.
+        var world = new World(instances.Second);
+        var structure = await world.StructureAsync();
+        var staff = Registry.NewStaffCard(structure.Finess, "EGAREE");
+        var cardId = await world.RegisterCardAsync(staff, "CPE", structure.StructureId);
+        using var staffOnFirst = instances.First.CreateClient(staff);
+        for (var i = 0; i < 3; i++)
+        {
+            // The first instance has this card's connection open and its chain check cached.
+            await HttpAssert.JsonAsync(await staffOnFirst.GetAsync("/api/v1/me"));
+        }
+
+        using (var opposition = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/cards/{cardId}/opposition") { Content = JsonContent.Create(new { reason = "lost" }) })
+        {
+            opposition.Headers.TryAddWithoutValidation("If-Match", "*");
+            await HttpAssert.JsonAsync(await structure.LegalRepresentativeClient.SendAsync(opposition));
+        }
+
+        // The very next request on the first instance, on the same connection, then on a new one: refused.
+        await HttpAssert.ProblemAsync(await staffOnFirst.GetAsync("/api/v1/me"), HttpStatusCode.Unauthorized, ProblemTypes.CardInOpposition);
+        using (var fresh = instances.First.CreateClient(staff))
+        {
+            await HttpAssert.ProblemAsync(await fresh.GetAsync("/api/v1/me"), HttpStatusCode.Unauthorized, ProblemTypes.CardInOpposition);
+        }
+
+        // The first instance's parc shows it in opposition, and the legal representative still works there.
+        using var representativeOnFirst = instances.First.CreateClient(structure.LegalRepresentative);
+        var card = await HttpAssert.JsonAsync(await representativeOnFirst.GetAsync($"/api/v1/cards/{cardId}"));
+        Assert.Equal("opposition", card.GetProperty("state").GetString());
+    }
 }
