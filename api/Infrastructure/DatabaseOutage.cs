@@ -6,8 +6,9 @@ namespace CpxTeleservice.Infrastructure;
 /// PostgreSQL out of reach while a request is served: stopped, restarting, failing over, refusing
 /// connections, or every pooled connection busy past the pool's timeout. REST answers it 503
 /// <c>/problems/database-unavailable</c> with <c>Retry-After</c>, gRPC UNAVAILABLE; nothing of it is a
-/// 500. When one is seen, both pools (the service's and authentication's) are emptied: their idle
-/// connections to a server that went away are dead, and each would fail one more request after it is back.
+/// 500. When one is seen, both pools (the service's and authentication's) are emptied, so that no idle
+/// connection to a server that went away is handed out again: a server stopped in order closes them
+/// itself, but one that crashed, or the old primary after a failover, may leave them open and silent.
 /// One Warning line a second at most, counting the outages seen since the previous one.
 /// </summary>
 public sealed partial class DatabaseOutage(NpgsqlDataSource dataSource, AuthenticationDatabase authentication, ILogger<DatabaseOutage> logger)
