@@ -80,7 +80,7 @@ internal static class TelemetryHosting
                 activity.SetTag("cpx.caller.card_type", caller.CardType.ToString());
             }
 
-            if (context.Request.RouteValues.TryGetValue("structureId", out var structure) && structure is string id)
+            if (context.Request.RouteValues["structureId"] is string id)
             {
                 activity.SetTag("cpx.structure.id", id);
             }
