@@ -77,13 +77,18 @@ public static class Hosting
             throw new InvalidOperationException("The setting ConnectionStrings__Postgres (a PostgreSQL connection string) is required.");
         }
 
-        services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString) { Name = "cpx" }.Build());
-        services.AddSingleton(TimeProvider.System);
+        // One clock (Clock__StartAt, Clock__OffsetSeconds): every "now" of the service, SQL's cpx_now() included.
+        services.AddSingleton<TimeProvider>(Clock.Create);
+        services.AddSingleton(provider =>
+            new NpgsqlDataSourceBuilder(Clock.WithClock(connectionString, provider.GetRequiredService<TimeProvider>())) { Name = "cpx" }.Build());
         // Migrations run as the schema's owner when ConnectionStrings__PostgresOwner is set (README, "Database
         // roles"): an unpooled source used only by them, while the service's pool logs in as the runtime role.
         services.AddSingleton(provider => new MigrationRunner(
             configuration.GetConnectionString("PostgresOwner") is { Length: > 0 } owner
-                ? new NpgsqlDataSourceBuilder(owner) { Name = "cpx-owner", ConnectionStringBuilder = { Pooling = false } }.Build()
+                ? new NpgsqlDataSourceBuilder(Clock.WithClock(owner, provider.GetRequiredService<TimeProvider>()))
+                {
+                    Name = "cpx-owner", ConnectionStringBuilder = { Pooling = false },
+                }.Build()
                 : provider.GetRequiredService<NpgsqlDataSource>(),
             provider.GetRequiredService<ILogger<MigrationRunner>>()));
         services.AddHostedService<MigrationHostedService>();

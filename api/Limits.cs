@@ -35,7 +35,8 @@ public static class Limits
 
         builder.Services.AddSingleton(services =>
         {
-            var connectionString = new NpgsqlConnectionStringBuilder(builder.Configuration.GetConnectionString("Postgres"))
+            var connectionString = new NpgsqlConnectionStringBuilder(
+                Clock.WithClock(builder.Configuration.GetConnectionString("Postgres")!, services.GetRequiredService<TimeProvider>()))
             {
                 MaxPoolSize = limits.AuthenticationPoolSize,
             };

@@ -22,6 +22,9 @@ public static class Settings
         services.AddOptions<CardsOptions>().BindSection(configuration, CardsOptions.Section).ValidateErrors(CardsOptions.Errors).ValidateOnStart();
         services.AddOptions<ContractOptions>().BindSection(configuration, ContractOptions.Section).ValidateErrors(ContractOptions.Errors).ValidateOnStart();
         services.AddOptions<RenewalOptions>().BindSection(configuration, RenewalOptions.Section).ValidateErrors(RenewalOptions.Errors).ValidateOnStart();
+        var environment = builder.Environment.EnvironmentName;
+        services.AddOptions<ClockOptions>().BindSection(configuration, ClockOptions.Section)
+            .ValidateErrors(o => ClockOptions.Errors(o, environment)).ValidateOnStart();
         services.AddOptions<DatabaseOptions>().BindSection(configuration, DatabaseOptions.Section).ValidateErrors(DatabaseOptions.Errors).ValidateOnStart();
         services.AddOptions<DataProtectionKeysOptions>().BindSection(configuration, DataProtectionKeysOptions.Section)
             .ValidateErrors(DataProtectionKeysOptions.Errors).ValidateOnStart();

@@ -16,7 +16,8 @@ internal static class CardRegistration
     public static async Task<Results<Created<CardView>, ProblemHttpResult>> Register(
         RegisterCardRequest request, Caller caller, HttpContext http, NpgsqlDataSource dataSource, CardReader cards, CancellationToken cancellationToken)
     {
-        if (Validate(request) is { Any: true } errors)
+        var now = http.UtcNow();
+        if (Validate(request, now) is { Any: true } errors)
         {
             return errors.ToProblem();
         }
@@ -34,7 +35,7 @@ internal static class CardRegistration
             new NewPerson(holder.IdNat!, holder.Nom, holder.Prenom, null, holder.HealthProfessional), cancellationToken);
         var cardId = Guid.CreateVersion7();
         var card = new NewCard(request.CardType!, request.Serial, personId, request.StructureId, request.Profession,
-            request.ValidFrom ?? DateTime.UtcNow, request.ValidUntil!.Value, null);
+            request.ValidFrom ?? now, request.ValidUntil!.Value, null);
         if (!await CardStore.RegisterAsync(connection, transaction, cardId, card, caller.IdNat, cancellationToken))
         {
             return Problem.Conflict(ProblemTypes.CardSerialTaken, "A card with this serial exists", $"Serial {request.Serial} is already in the registry.");
@@ -45,7 +46,7 @@ internal static class CardRegistration
         return TypedResults.Created($"/api/v1/cards/{cardId}", (await cards.GetAsync(connection, cardId, cancellationToken))!);
     }
 
-    private static FieldErrors Validate(RegisterCardRequest request)
+    private static FieldErrors Validate(RegisterCardRequest request, DateTime now)
     {
         var errors = new FieldErrors();
         if (request.CardType is not ("CPS" or "CPF" or "CPE" or "CDE" or "CPA"))
@@ -74,7 +75,7 @@ internal static class CardRegistration
         {
             errors.Add("validUntil", "is required.");
         }
-        else if (request.ValidUntil <= (request.ValidFrom ?? DateTime.UtcNow))
+        else if (request.ValidUntil <= (request.ValidFrom ?? now))
         {
             errors.Add("validUntil", "must come after validFrom.");
         }

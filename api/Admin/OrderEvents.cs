@@ -16,7 +16,7 @@ internal static class OrderEvents
         Guid orderId, OrderEventRequest request, Caller caller, HttpContext http, NpgsqlDataSource dataSource, OrderReader reader, IOptions<CardsOptions> cards,
         CancellationToken cancellationToken)
     {
-        if (Validate(request, out var occurredAt) is { } invalid)
+        if (Validate(request, http.UtcNow(), out var occurredAt) is { } invalid)
         {
             return invalid;
         }
@@ -61,15 +61,15 @@ internal static class OrderEvents
         return TypedResults.Ok((await reader.GetAsync(connection, orderId, cancellationToken))!);
     }
 
-    private static ProblemHttpResult? Validate(OrderEventRequest request, out DateTime occurredAt)
+    private static ProblemHttpResult? Validate(OrderEventRequest request, DateTime now, out DateTime occurredAt)
     {
-        occurredAt = (request.OccurredAt ?? DateTime.UtcNow).ToUniversalTime();
+        occurredAt = (request.OccurredAt ?? now).ToUniversalTime();
         if (!OrderLifecycle.IsEvent(request.Event))
         {
             return new FieldErrors().Add("event", $"must be one of {string.Join(", ", OrderLifecycle.Events)}.").ToProblem();
         }
 
-        if (occurredAt > DateTime.UtcNow.AddMinutes(5))
+        if (occurredAt > now.AddMinutes(5))
         {
             return Problem.Rule(ProblemTypes.EventTimeInFuture, "The event is dated in the future", "occurredAt records what has happened; it cannot be later than now.");
         }

@@ -28,7 +28,7 @@ public sealed partial class EndedMandatesJob(NpgsqlDataSource dataSource, IOptio
                 UPDATE mandataires m SET revoked_at = m.ends_at, end_reason = 'expired'
                 WHERE m.id IN (
                     SELECT id FROM mandataires
-                    WHERE revoked_at IS NULL AND ends_at IS NOT NULL AND ends_at <= now()
+                    WHERE revoked_at IS NULL AND ends_at IS NOT NULL AND ends_at <= cpx_now()
                     ORDER BY ends_at
                     LIMIT @Batch
                     FOR UPDATE SKIP LOCKED)

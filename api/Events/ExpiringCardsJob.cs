@@ -18,13 +18,13 @@ public sealed partial class ExpiringCardsJob(NpgsqlDataSource dataSource, IOptio
         return await connection.ExecuteAsync(new CommandDefinition(
             """
             INSERT INTO outbox_events (structure_id, type, resource, occurred_at, data, dedupe_key)
-            SELECT c.structure_id, 'card.expiring', 'card/' || c.id, now(),
+            SELECT c.structure_id, 'card.expiring', 'card/' || c.id, cpx_now(),
                    jsonb_build_object('cardId', c.id, 'serial', c.serial, 'cardType', c.card_type, 'holderIdNat', p.id_nat,
                                       'validUntil', c.valid_until, 'withinDays', @days),
                    'card.expiring/' || c.id || '/' || extract(epoch FROM c.valid_until)::bigint
             FROM cards c JOIN persons p ON p.id = c.holder_id
             WHERE c.state = 'active' AND c.structure_id IS NOT NULL
-              AND c.valid_until > now() AND c.valid_until <= now() + make_interval(days => @days)
+              AND c.valid_until > cpx_now() AND c.valid_until <= cpx_now() + make_interval(days => @days)
             ORDER BY c.valid_until
             ON CONFLICT (dedupe_key) DO NOTHING
             """, new { days = options.Value.ExpiringWithinDays }, cancellationToken: cancellationToken));

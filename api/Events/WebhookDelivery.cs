@@ -24,9 +24,11 @@ public sealed partial class WebhookDelivery : BackgroundService
     private readonly HttpClient _http;
     private readonly ConcurrentDictionary<Guid, Task> _inFlight = new();
     private readonly TimeSpan _lease;
+    private readonly TimeProvider _time;
 
-    public WebhookDelivery(NpgsqlDataSource dataSource, IOptions<EventsOptions> options, ILogger<WebhookDelivery> logger)
+    public WebhookDelivery(NpgsqlDataSource dataSource, IOptions<EventsOptions> options, ILogger<WebhookDelivery> logger, TimeProvider time)
     {
+        _time = time;
         _dataSource = dataSource;
         _options = options.Value;
         _logger = logger;
@@ -100,10 +102,10 @@ public sealed partial class WebhookDelivery : BackgroundService
 
         var claimed = await connection.QueryAsync<Subscription>(new CommandDefinition(
             """
-            UPDATE webhook_subscriptions s SET leased_until = now() + @_lease
+            UPDATE webhook_subscriptions s SET leased_until = cpx_now() + @_lease
             WHERE s.id IN (
                 SELECT w.id FROM webhook_subscriptions w
-                WHERE w.next_attempt_at <= now() AND (w.leased_until IS NULL OR w.leased_until < now())
+                WHERE w.next_attempt_at <= cpx_now() AND (w.leased_until IS NULL OR w.leased_until < cpx_now())
                   AND EXISTS (SELECT 1 FROM outbox_events e
                               WHERE e.structure_id = w.structure_id AND e.position > w.delivered_position AND e.type = ANY(w.event_types))
                 ORDER BY w.next_attempt_at
@@ -146,7 +148,7 @@ public sealed partial class WebhookDelivery : BackgroundService
                 var delay = Backoff(subscription.Attempts + 1, _options.RetryBaseMilliseconds, _options.RetryMaxSeconds);
                 await connection.ExecuteAsync(new CommandDefinition(
                     """
-                    UPDATE webhook_subscriptions SET attempts = attempts + 1, next_attempt_at = now() + @delay, leased_until = NULL, last_error = @failure
+                    UPDATE webhook_subscriptions SET attempts = attempts + 1, next_attempt_at = cpx_now() + @delay, leased_until = NULL, last_error = @failure
                     WHERE id = @Id
                     """, new { delay, failure, subscription.Id }, cancellationToken: cancellationToken));
                 LogDeliveryFailed(_logger, subscription.Id, row.Id, failure, delay);
@@ -155,7 +157,7 @@ public sealed partial class WebhookDelivery : BackgroundService
 
             var still = await connection.ExecuteAsync(new CommandDefinition(
                 """
-                UPDATE webhook_subscriptions SET delivered_position = @Position, attempts = 0, last_error = NULL, leased_until = now() + @_lease
+                UPDATE webhook_subscriptions SET delivered_position = @Position, attempts = 0, last_error = NULL, leased_until = cpx_now() + @_lease
                 WHERE id = @Id
                 """, new { row.Position, _lease, subscription.Id }, cancellationToken: cancellationToken));
             if (still == 0)
@@ -182,7 +184,7 @@ public sealed partial class WebhookDelivery : BackgroundService
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         request.Headers.Add("Cpx-Event-Id", row.Id.ToString());
         request.Headers.Add("Cpx-Event-Type", row.Type);
-        request.Headers.Add(WebhookSignature.Header, WebhookSignature.Sign(subscription.Secret, DateTimeOffset.UtcNow.ToUnixTimeSeconds(), body));
+        request.Headers.Add(WebhookSignature.Header, WebhookSignature.Sign(subscription.Secret, _time.GetUtcNow().ToUnixTimeSeconds(), body));
         try
         {
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);

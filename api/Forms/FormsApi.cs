@@ -84,7 +84,7 @@ public static class FormsApi
             JOIN structures s ON s.id = m.structure_id JOIN persons r ON r.id = s.legal_representative_id
             LEFT JOIN LATERAL (
                 SELECT c.card_type, c.serial FROM cards c
-                WHERE c.holder_id = p.id AND c.state = 'active' AND c.valid_until > now()
+                WHERE c.holder_id = p.id AND c.state = 'active' AND c.valid_until > cpx_now()
                   AND (c.card_type = 'CPS' OR (c.card_type IN ('CPE', 'CPA') AND c.structure_id = m.structure_id))
                 ORDER BY c.structure_id = m.structure_id DESC NULLS LAST, c.valid_until DESC LIMIT 1) c ON true
             WHERE m.structure_id = @structureId AND p.id_nat = @idNat

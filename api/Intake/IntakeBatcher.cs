@@ -76,7 +76,8 @@ public sealed class IntakeBatcher(IOptions<IntakeOptions> options)
     /// <summary>Fills the batch; returns the reader's fault, if it ended with one, once the records before it are in the batch.</summary>
     private async Task<Exception?> FillAsync<TRecord>(ChannelReader<TRecord> reader, List<TRecord> batch, CancellationToken cancellationToken)
     {
-        var deadline = DateTime.UtcNow + BatchDelay;
+        // The delay is measured on the monotonic clock: a duration, not a date.
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         while (batch.Count < BatchSize)
         {
             if (reader.TryRead(out var record))
@@ -85,7 +86,7 @@ public sealed class IntakeBatcher(IOptions<IntakeOptions> options)
                 continue;
             }
 
-            var wait = deadline - DateTime.UtcNow;
+            var wait = BatchDelay - System.Diagnostics.Stopwatch.GetElapsedTime(started);
             if (wait <= TimeSpan.Zero)
             {
                 return null;

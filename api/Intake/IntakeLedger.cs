@@ -215,7 +215,7 @@ public sealed partial class IntakeLedger(NpgsqlDataSource dataSource, ILogger<In
             """
             INSERT INTO intake_records (source, stream, record_id, version)
             SELECT @source, @stream, * FROM unnest(@ledgerIds::text[], @ledgerVersions::bigint[])
-            ON CONFLICT (source, stream, record_id) DO UPDATE SET version = EXCLUDED.version, applied_at = now()
+            ON CONFLICT (source, stream, record_id) DO UPDATE SET version = EXCLUDED.version, applied_at = cpx_now()
             WHERE intake_records.version < EXCLUDED.version;
             INSERT INTO intake_applied_versions (source, stream, record_id, version, order_id)
             SELECT @source, @stream, * FROM unnest(@ledgerIds::text[], @ledgerVersions::bigint[], @ledgerOrders::uuid[]);

@@ -181,13 +181,13 @@ public static class ProfessionalRegister
             INSERT INTO professionals (person_id, profession, categorie, mode_exercice, civilite, date_naissance, place_finess, place_siret,
                                        place_raison_sociale, place_departement, correspondence, source, radiated_at, updated_at)
             SELECT p.id, i.profession, NULLIF(i.categorie, ''), NULLIF(i.mode, ''), NULLIF(i.civilite, ''), i.birth, NULLIF(i.finess, ''), NULLIF(i.siret, ''),
-                   NULLIF(i.raison, ''), NULLIF(i.departement, ''), i.correspondence, @source, NULL, now()
+                   NULLIF(i.raison, ''), NULLIF(i.departement, ''), i.correspondence, @source, NULL, cpx_now()
             FROM persons p JOIN input i ON i.id_nat = p.id_nat
             ORDER BY p.id
             ON CONFLICT (person_id) DO UPDATE SET profession = EXCLUDED.profession, categorie = EXCLUDED.categorie, mode_exercice = EXCLUDED.mode_exercice,
                 civilite = EXCLUDED.civilite, date_naissance = EXCLUDED.date_naissance, place_finess = EXCLUDED.place_finess, place_siret = EXCLUDED.place_siret,
                 place_raison_sociale = EXCLUDED.place_raison_sociale, place_departement = EXCLUDED.place_departement,
-                correspondence = EXCLUDED.correspondence, source = EXCLUDED.source, updated_at = now(),
+                correspondence = EXCLUDED.correspondence, source = EXCLUDED.source, updated_at = cpx_now(),
                 -- Only a new inscription brings a radiated professional back.
                 radiated_at = CASE WHEN (SELECT bool_or(i2.inscription) FROM input i2 JOIN persons p2 ON p2.id_nat = i2.id_nat WHERE p2.id = EXCLUDED.person_id)
                                    THEN NULL ELSE professionals.radiated_at END
@@ -228,7 +228,7 @@ public static class ProfessionalRegister
         await CardStore.OpposeRadiatedAsync(connection, transaction, idNats, professions, source.IdNatStruct, cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
             """
-            UPDATE professionals pr SET radiated_at = now(), updated_at = now()
+            UPDATE professionals pr SET radiated_at = cpx_now(), updated_at = cpx_now()
             FROM persons p WHERE p.id = pr.person_id AND p.id_nat = ANY(@idNats)
             """, new { idNats }, transaction, cancellationToken: cancellationToken));
     }

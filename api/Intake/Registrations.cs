@@ -56,7 +56,7 @@ public sealed class Registrations : IIntakeRecordKind<ProfessionalRegistration, 
                 inscriptions.Select(x => x.Record.Exercise.CategorieProfessionnelle).ToArray(),
                 inscriptions.Select(x => x.Record.Exercise.ModeExercice).ToArray(),
                 // The RPPS delay runs from the Ordre's transmission (seed 004 §5).
-                inscriptions.Select(x => x.Record.TransmittedAt?.ToDateTime() ?? DateTime.UtcNow).ToArray(),
+                inscriptions.Select(x => (DateTime?)x.Record.TransmittedAt?.ToDateTime()).ToArray(),
                 inscriptions.Select(x => x.Record.Exercise.Place?.Address?.Departement ?? "").ToArray()), source.IdNatStruct, cancellationToken);
             foreach (var (index, orderId) in rows)
             {

@@ -69,7 +69,7 @@ public sealed class VisaDecisions : IIntakeRecordKind<VisaDecision, VisaAck>
                 apply.Select(r => Guid.Parse(r.OrderId)).ToArray(),
                 apply.Select(r => r.Decision == VisaOutcome.Granted).ToArray(),
                 apply.Select(r => r.Reason).ToArray(),
-                apply.Select(r => r.DecidedAt?.ToDateTime() ?? DateTime.UtcNow).ToArray()), src.IdNatStruct, ct);
+                apply.Select(r => (DateTime?)r.DecidedAt?.ToDateTime()).ToArray()), src.IdNatStruct, ct);
         }
 
         return new ApplyResult([], rejected);

@@ -32,6 +32,8 @@ internal sealed class JsonLineFormatter() : ConsoleFormatter(Name)
         using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
         {
             writer.WriteStartObject();
+            // Log lines keep the real clock, even when Clock__StartAt or Clock__OffsetSeconds moves the service's:
+            // they are read beside other systems' logs.
             writer.WriteString("timestamp", DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture));
             writer.WriteString("level", logEntry.LogLevel.ToString());
             writer.WriteString("category", logEntry.Category);

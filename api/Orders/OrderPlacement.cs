@@ -81,7 +81,7 @@ internal static class OrderPlacement
             return held;
         }
 
-        var orderId = await PlaceAsync(connection, transaction, structureId, request, holderId, verdict.InitialState!, caller, cancellationToken);
+        var orderId = await PlaceAsync(connection, transaction, structureId, request, holderId, verdict.InitialState!, caller, http.UtcNow(), cancellationToken);
         var body = JsonSerializer.Serialize(await reader.GetAsync(connection, orderId, cancellationToken, transaction), json.Value.SerializerOptions);
         var location = $"/api/v1/orders/{orderId}";
         await idempotency.StoreAsync(StatusCodes.Status201Created, body, location, cancellationToken);
@@ -237,7 +237,7 @@ internal static class OrderPlacement
         var live = await connection.QueryFirstOrDefaultAsync<LiveCardOrOrder>(new CommandDefinition(
             """
             SELECT 'card' AS Kind, id AS Id FROM cards
-            WHERE structure_id = @structureId AND holder_id = @holderId AND card_type = @cardType AND state = 'active' AND valid_until > now()
+            WHERE structure_id = @structureId AND holder_id = @holderId AND card_type = @cardType AND state = 'active' AND valid_until > cpx_now()
             UNION ALL
             SELECT 'order', id FROM orders
             WHERE structure_id = @structureId AND holder_id = @holderId AND card_type = @cardType
@@ -257,10 +257,10 @@ internal static class OrderPlacement
 
     /// <summary>The order: waiting for the ARS visa, or submitted with its dossier complete now.</summary>
     private static async Task<Guid> PlaceAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid structureId, CreateOrderRequest request,
-        Guid holderId, string initialState, Caller caller, CancellationToken cancellationToken)
+        Guid holderId, string initialState, Caller caller, DateTime now, CancellationToken cancellationToken)
     {
         return await OrderStore.PlaceAsync(connection, transaction, new NewOrder(
             structureId, request.CardType!, "new", holderId, request.Profession, request.ModeExercice, initialState, NewCodes: true,
-            initialState == "submitted" ? DateTime.UtcNow : null, null, caller.IdNat, caller.CardSerial), cancellationToken);
+            initialState == "submitted" ? now : null, null, caller.IdNat, caller.CardSerial), cancellationToken);
     }
 }

@@ -20,7 +20,7 @@ public static class OrderStore
             VALUES (@id, @StructureId, @CardType, @Kind, @HolderId, @Profession, @ModeExercice, @State, @NewCodes,
                     @DossierCompleteAt, @ReplacesCardId, @PlacedByIdNat, @PlacedByCardSerial);
             INSERT INTO order_events (order_id, event, state, occurred_at, actor_id_nat)
-            VALUES (@id, 'placed', @State, now(), @PlacedByIdNat);
+            VALUES (@id, 'placed', @State, cpx_now(), @PlacedByIdNat);
             """,
             new
             {
@@ -42,7 +42,7 @@ public static class OrderStore
             """
             INSERT INTO orders (id, structure_id, card_type, kind, holder_id, profession, state, new_codes, dossier_complete_at, replaces_card_id,
                                 placed_by_id_nat, placed_by_card_serial)
-            VALUES (@id, @StructureId, @CardType, 'renewal', @HolderId, @Profession, 'submitted', false, now(), @CardId, @actorIdNat, @actorCardSerial)
+            VALUES (@id, @StructureId, @CardType, 'renewal', @HolderId, @Profession, 'submitted', false, cpx_now(), @CardId, @actorIdNat, @actorCardSerial)
             ON CONFLICT (replaces_card_id) WHERE kind = 'renewal' AND state NOT IN ('rejected', 'cancelled') DO NOTHING
             """, new { id, card.StructureId, card.CardType, card.HolderId, card.Profession, card.CardId, actorIdNat, actorCardSerial },
             transaction, cancellationToken: cancellationToken));
@@ -52,7 +52,7 @@ public static class OrderStore
         }
 
         await connection.ExecuteAsync(new CommandDefinition(
-            "INSERT INTO order_events (order_id, event, state, occurred_at, actor_id_nat) VALUES (@id, 'placed', 'submitted', now(), @actorIdNat)",
+            "INSERT INTO order_events (order_id, event, state, occurred_at, actor_id_nat) VALUES (@id, 'placed', 'submitted', cpx_now(), @actorIdNat)",
             new { id, actorIdNat }, transaction, cancellationToken: cancellationToken));
         return id;
     }
@@ -81,7 +81,7 @@ public static class OrderStore
     public static Task ApplyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid orderId, OrderEvent change, CancellationToken cancellationToken) =>
         connection.ExecuteAsync(new CommandDefinition(
             """
-            UPDATE orders SET state = @State, updated_at = now(),
+            UPDATE orders SET state = @State, updated_at = cpx_now(),
                 dossier_complete_at = CASE WHEN @Event = 'dossier-complete' THEN @OccurredAt ELSE dossier_complete_at END,
                 card_shipped_at = CASE WHEN @Event = 'card-shipped' THEN @OccurredAt ELSE card_shipped_at END,
                 card_received_at = CASE WHEN @Event = 'card-received' THEN @OccurredAt ELSE card_received_at END,
@@ -98,8 +98,8 @@ public static class OrderStore
     public static Task CancelAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid orderId, string actorIdNat, CancellationToken cancellationToken) =>
         connection.ExecuteAsync(new CommandDefinition(
             """
-            UPDATE orders SET state = 'cancelled', updated_at = now() WHERE id = @orderId;
-            INSERT INTO order_events (order_id, event, state, occurred_at, actor_id_nat) VALUES (@orderId, 'cancelled', 'cancelled', now(), @actorIdNat);
+            UPDATE orders SET state = 'cancelled', updated_at = cpx_now() WHERE id = @orderId;
+            INSERT INTO order_events (order_id, event, state, occurred_at, actor_id_nat) VALUES (@orderId, 'cancelled', 'cancelled', cpx_now(), @actorIdNat);
             """, new { orderId, actorIdNat }, transaction, cancellationToken: cancellationToken));
 
     /// <summary>A card in opposition is replaced, not renewed: a renewal of it not yet in production is cancelled.</summary>
@@ -107,12 +107,12 @@ public static class OrderStore
         connection.ExecuteAsync(new CommandDefinition(
             """
             WITH cancelled AS (
-                UPDATE orders SET state = 'cancelled', updated_at = now()
+                UPDATE orders SET state = 'cancelled', updated_at = cpx_now()
                 WHERE replaces_card_id = @cardId AND kind = 'renewal' AND state IN ('awaiting-visa', 'submitted')
                 RETURNING id
             )
             INSERT INTO order_events (order_id, event, state, occurred_at, actor_id_nat, detail)
-            SELECT id, 'cancelled', 'cancelled', now(), @actorIdNat, 'card in opposition' FROM cancelled;
+            SELECT id, 'cancelled', 'cancelled', cpx_now(), @actorIdNat, 'card in opposition' FROM cancelled;
             """, new { cardId, actorIdNat }, transaction, cancellationToken: cancellationToken));
 
     /// <summary>
@@ -125,7 +125,7 @@ public static class OrderStore
         (await connection.QueryAsync<(int Index, Guid OrderId)>(new CommandDefinition(
             """
             WITH wanted AS (
-                SELECT u.idx, u.order_id, u.id_nat, u.profession, u.categorie, u.mode_ex, u.transmitted_at, u.departement,
+                SELECT u.idx, u.order_id, u.id_nat, u.profession, u.categorie, u.mode_ex, COALESCE(u.transmitted_at, cpx_now()) AS transmitted_at, u.departement,
                        CASE WHEN u.categorie = 'E' THEN 'CPF' ELSE 'CPS' END AS card_type
                 FROM unnest(@Indexes::int[], @OrderIds::uuid[], @IdNats::text[], @Professions::text[], @Categories::text[], @Modes::text[],
                             @TransmittedAt::timestamptz[], @Departements::text[])
@@ -136,7 +136,7 @@ public static class OrderStore
                 LEFT JOIN professions f ON f.code = w.profession AND f.valid_from <= w.transmitted_at::date
                                        AND (f.valid_until IS NULL OR f.valid_until > w.transmitted_at::date)
                 WHERE (w.card_type = 'CPS' OR f.cpf_eligible)
-                  AND NOT EXISTS (SELECT 1 FROM cards c WHERE c.holder_id = p.id AND c.state = 'active' AND c.valid_until > now()
+                  AND NOT EXISTS (SELECT 1 FROM cards c WHERE c.holder_id = p.id AND c.state = 'active' AND c.valid_until > cpx_now()
                                   AND c.profession = w.profession)
                   AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.holder_id = p.id AND o.profession = w.profession AND o.kind = 'new'
                                   AND o.state NOT IN ('completed', 'rejected', 'cancelled'))
@@ -167,13 +167,14 @@ public static class OrderStore
         connection.ExecuteAsync(new CommandDefinition(
             """
             WITH decided AS (
-                SELECT * FROM unnest(@OrderIds::uuid[], @Granted::bool[], @Reasons::text[], @DecidedAt::timestamptz[]) AS d(id, granted, reason, decided_at)
+                SELECT id, granted, reason, COALESCE(decided_at, cpx_now()) AS decided_at
+                FROM unnest(@OrderIds::uuid[], @Granted::bool[], @Reasons::text[], @DecidedAt::timestamptz[]) AS d(id, granted, reason, decided_at)
             ), updated AS (
                 UPDATE orders o SET
                     state = CASE WHEN d.granted THEN 'submitted' ELSE 'rejected' END,
                     dossier_complete_at = CASE WHEN d.granted THEN d.decided_at ELSE o.dossier_complete_at END,
                     rejection_reason = CASE WHEN d.granted THEN o.rejection_reason ELSE d.reason END,
-                    updated_at = now()
+                    updated_at = cpx_now()
                 FROM decided d WHERE o.id = d.id
                 RETURNING o.id, o.state, d.granted, d.reason, d.decided_at
             )
@@ -193,7 +194,7 @@ public static class OrderStore
         connection.ExecuteAsync(new CommandDefinition(
             """
             WITH cancelled AS (
-                UPDATE orders o SET state = 'cancelled', updated_at = now()
+                UPDATE orders o SET state = 'cancelled', updated_at = cpx_now()
                 FROM persons p LEFT JOIN professionals pr ON pr.person_id = p.id
                 WHERE p.id = o.holder_id AND p.id_nat = ANY(@idNats) AND o.card_type IN ('CPS', 'CPF')
                   AND COALESCE(o.profession, pr.profession) = ANY(@professions)
@@ -201,7 +202,7 @@ public static class OrderStore
                 RETURNING o.id
             )
             INSERT INTO order_events (order_id, event, state, occurred_at, actor_id_nat, detail)
-            SELECT id, 'cancelled', 'cancelled', now(), @actor, 'holder radiated' FROM cancelled
+            SELECT id, 'cancelled', 'cancelled', cpx_now(), @actor, 'holder radiated' FROM cancelled
             """, new { idNats, professions, actor }, transaction, cancellationToken: cancellationToken));
 
     /// <summary>

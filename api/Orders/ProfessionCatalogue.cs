@@ -31,7 +31,7 @@ internal static class ProfessionCatalogue
         connection.QuerySingleOrDefaultAsync<Profession?>(new CommandDefinition(
             $"""
             SELECT {Columns}
-            FROM professions, (SELECT (COALESCE(@instant, now()) AT TIME ZONE 'Europe/Paris')::date AS day) d
+            FROM professions, (SELECT (COALESCE(@instant, cpx_now()) AT TIME ZONE 'Europe/Paris')::date AS day) d
             WHERE code = @code AND valid_from <= d.day AND (valid_until IS NULL OR valid_until > d.day)
             """, new { code, instant }, transaction, cancellationToken: cancellationToken));
 
@@ -70,7 +70,7 @@ internal static class ProfessionCatalogue
             INSERT INTO professions (code, label, valid_from, valid_until, register, issuable, salaried_only, cpf_eligible, registered_by, recorded_by, recorded_at)
             VALUES (@Code, @Label, @from::date,
                     (SELECT min(valid_from) FROM professions WHERE code = @Code AND valid_from > @from::date),
-                    @Register, @Issuable, @SalariedOnly, @CpfEligible, @RegisteredBy, @recordedBy, now());
+                    @Register, @Issuable, @SalariedOnly, @CpfEligible, @RegisteredBy, @recordedBy, cpx_now());
             UPDATE professions SET valid_until = @from::date
             WHERE code = @Code AND valid_from < @from::date AND (valid_until IS NULL OR valid_until > @from::date);
             """, new { change.Code, change.Label, from, change.Register, change.Issuable, change.SalariedOnly, change.CpfEligible, change.RegisteredBy, recordedBy },

@@ -12,5 +12,5 @@ public sealed record RegisterOrders(
     string[] Professions,
     string[] Categories,
     string[] Modes,
-    DateTime[] TransmittedAt,
+    DateTime?[] TransmittedAt,
     string[] Departements);

@@ -61,7 +61,7 @@ internal static class CardChanges
         Guid? orderId = request.Replacement
             ? await OrderStore.PlaceAsync(connection, transaction, new NewOrder(
                 card.StructureId, card.CardType, "replacement", card.HolderId, card.Profession, null, "submitted", NewCodes: true,
-                DateTime.UtcNow, card.Id, caller.IdNat, caller.CardSerial), cancellationToken)
+                http.UtcNow(), card.Id, caller.IdNat, caller.CardSerial), cancellationToken)
             : null;
 
         await http.AuditAsync(connection, transaction, card.StructureId, $"card {cardId}", request.Reason + (orderId is null ? "" : $", replacement order {orderId}")

@@ -60,8 +60,8 @@ public static class CardStore
         CancellationToken cancellationToken) =>
         connection.ExecuteAsync(new CommandDefinition(
             """
-            UPDATE cards SET state = 'opposition', opposed_at = now(), opposition_reason = @reason, version = version + 1, updated_at = now() WHERE id = @cardId;
-            UPDATE card_certificates SET revoked_at = now() WHERE card_id = @cardId AND revoked_at IS NULL;
+            UPDATE cards SET state = 'opposition', opposed_at = cpx_now(), opposition_reason = @reason, version = version + 1, updated_at = cpx_now() WHERE id = @cardId;
+            UPDATE card_certificates SET revoked_at = cpx_now() WHERE card_id = @cardId AND revoked_at IS NULL;
             INSERT INTO card_events (card_id, event, actor_id_nat, detail) VALUES (@cardId, 'opposition', @actorIdNat, @reason);
             """, new { reason, cardId, actorIdNat }, transaction, cancellationToken: cancellationToken));
 
@@ -74,13 +74,13 @@ public static class CardStore
         connection.ExecuteAsync(new CommandDefinition(
             """
             WITH opposed AS (
-                UPDATE cards c SET state = 'opposition', opposed_at = now(), opposition_reason = 'radiation', version = c.version + 1, updated_at = now()
+                UPDATE cards c SET state = 'opposition', opposed_at = cpx_now(), opposition_reason = 'radiation', version = c.version + 1, updated_at = cpx_now()
                 FROM persons p LEFT JOIN professionals pr ON pr.person_id = p.id
                 WHERE p.id = c.holder_id AND p.id_nat = ANY(@idNats) AND c.state = 'active'
                   AND c.card_type IN ('CPS', 'CPF') AND COALESCE(c.profession, pr.profession) = ANY(@professions)
                 RETURNING c.id
             ), revoked AS (
-                UPDATE card_certificates SET revoked_at = now() WHERE card_id IN (SELECT id FROM opposed) AND revoked_at IS NULL
+                UPDATE card_certificates SET revoked_at = cpx_now() WHERE card_id IN (SELECT id FROM opposed) AND revoked_at IS NULL
             )
             INSERT INTO card_events (card_id, event, actor_id_nat, detail) SELECT id, 'opposition', @actorIdNat, 'radiation' FROM opposed
             """, new { idNats, professions, actorIdNat }, transaction, cancellationToken: cancellationToken));
@@ -90,7 +90,7 @@ public static class CardStore
         CancellationToken cancellationToken) =>
         connection.ExecuteAsync(new CommandDefinition(
             """
-            UPDATE cards SET version = version + 1, updated_at = now() WHERE id = @cardId;
+            UPDATE cards SET version = version + 1, updated_at = cpx_now() WHERE id = @cardId;
             INSERT INTO card_events (card_id, event, actor_id_nat, detail) VALUES (@cardId, 'renewal-ordered', @actorIdNat, 'order ' || @orderId);
             """, new { cardId, orderId, actorIdNat }, transaction, cancellationToken: cancellationToken));
 

@@ -49,7 +49,7 @@ public sealed partial class RenewalJob(NpgsqlDataSource dataSource, IOptions<Ren
                 SELECT c.id AS CardId, c.structure_id AS StructureId, c.card_type AS CardType, c.holder_id AS HolderId, c.profession AS Profession
                 FROM cards c
                 WHERE c.state = 'active' AND c.card_type IN ('CPS', 'CDE')
-                  AND c.valid_until > now() AND c.valid_until <= now() + @window
+                  AND c.valid_until > cpx_now() AND c.valid_until <= cpx_now() + @window
                   -- One automatic renewal per card, ever: a renewal someone cancelled is not ordered again.
                   AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.replaces_card_id = c.id AND o.kind = 'renewal')
                 ORDER BY c.valid_until
@@ -73,7 +73,7 @@ public sealed partial class RenewalJob(NpgsqlDataSource dataSource, IOptions<Ren
                 var eligible = (await connection.QueryAsync<Guid>(new CommandDefinition(
                     """
                     SELECT c.id FROM cards c
-                    WHERE c.id = ANY(@ids) AND c.state = 'active' AND c.valid_until > now()
+                    WHERE c.id = ANY(@ids) AND c.state = 'active' AND c.valid_until > cpx_now()
                     ORDER BY c.id
                     FOR UPDATE OF c
                     """, new { ids = candidates.Select(c => c.CardId).ToArray() }, transaction, cancellationToken: cancellationToken))).ToHashSet();

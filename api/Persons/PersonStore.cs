@@ -14,7 +14,7 @@ public static class PersonStore
         connection.ExecuteScalarAsync<Guid>(new CommandDefinition(
             """
             INSERT INTO persons (id, id_nat, nom, prenom, adeli, health_professional) VALUES (@id, @IdNat, @Nom, @Prenom, @Adeli, @HealthProfessional)
-            ON CONFLICT (id_nat) DO UPDATE SET updated_at = now()
+            ON CONFLICT (id_nat) DO UPDATE SET updated_at = cpx_now()
             RETURNING id
             """, new { id = Guid.CreateVersion7(), person.IdNat, person.Nom, person.Prenom, person.Adeli, person.HealthProfessional },
             transaction, cancellationToken: cancellationToken));
@@ -33,6 +33,6 @@ public static class PersonStore
             ORDER BY id_nat
             ON CONFLICT (id_nat) DO UPDATE SET nom = EXCLUDED.nom, prenom = EXCLUDED.prenom,
                 rpps = COALESCE(EXCLUDED.rpps, persons.rpps), adeli = COALESCE(EXCLUDED.adeli, persons.adeli),
-                health_professional = true, updated_at = now()
+                health_professional = true, updated_at = cpx_now()
             """, new { batch.Ids, batch.IdNats, batch.Noms, batch.Prenoms, batch.Rpps, batch.Adeli }, transaction, cancellationToken: cancellationToken));
 }

@@ -56,7 +56,7 @@ internal static class ContractDocuments
         }
 
         await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE contracts SET state = 'active', approved_at = now(), approved_by = @IdNat WHERE structure_id = @structureId",
+            "UPDATE contracts SET state = 'active', approved_at = cpx_now(), approved_by = @IdNat WHERE structure_id = @structureId",
             new { caller.IdNat, structureId }, transaction, cancellationToken: cancellationToken));
         await http.AuditAsync(connection, transaction, structureId, $"contract {structureId}");
         await transaction.CommitAsync(cancellationToken);
@@ -96,7 +96,7 @@ internal static class ContractDocuments
             return Problem.Conflict(ProblemTypes.ContractDocumentsLimit, "The contract holds the most documents allowed", $"At most {maxDocuments} documents (Limits__MaxDocumentsPerContract).");
         }
 
-        var view = await StoreAsync(connection, transaction, structureId, document, caller.IdNat, cancellationToken);
+        var view = await StoreAsync(connection, transaction, structureId, document, caller.IdNat, http.UtcNow(), cancellationToken);
         await http.AuditAsync(connection, transaction, structureId, $"contract document {view.Id}", $"{view.Kind} {view.MediaType} sha256={view.Sha256}");
         await transaction.CommitAsync(cancellationToken);
         return TypedResults.Created($"/api/v1/structures/{structureId}/contract/documents/{view.Id}", view);
@@ -159,10 +159,10 @@ internal static class ContractDocuments
 
     /// <summary>Stores the document with its SHA-256; the contract awaits approval once both kinds are attached.</summary>
     private static async Task<ContractDocumentView> StoreAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid structureId, UploadedDocument document,
-        string uploadedBy, CancellationToken cancellationToken)
+        string uploadedBy, DateTime uploadedAt, CancellationToken cancellationToken)
     {
         var view = new ContractDocumentView(Guid.CreateVersion7(), document.Kind, document.MediaType, document.FileName, document.Content.Length,
-            Convert.ToHexString(SHA256.HashData(document.Content)).ToLowerInvariant(), DateTime.UtcNow);
+            Convert.ToHexString(SHA256.HashData(document.Content)).ToLowerInvariant(), uploadedAt);
         await connection.ExecuteAsync(new CommandDefinition(
             """
             INSERT INTO contract_documents (id, structure_id, kind, media_type, file_name, size_bytes, sha256, content, uploaded_by, uploaded_at)

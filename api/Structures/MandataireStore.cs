@@ -17,9 +17,9 @@ public static class MandataireStore
         (await connection.QueryAsync<bool>(new CommandDefinition(
             """
             UPDATE mandataires SET
-                revoked_at = CASE WHEN ends_at <= now() THEN ends_at ELSE now() END,
-                revoked_by = CASE WHEN ends_at <= now() THEN NULL ELSE (SELECT id FROM persons WHERE id_nat = @actorIdNat) END,
-                end_reason = CASE WHEN ends_at <= now() THEN 'expired' ELSE @reason END
+                revoked_at = CASE WHEN ends_at <= cpx_now() THEN ends_at ELSE cpx_now() END,
+                revoked_by = CASE WHEN ends_at <= cpx_now() THEN NULL ELSE (SELECT id FROM persons WHERE id_nat = @actorIdNat) END,
+                end_reason = CASE WHEN ends_at <= cpx_now() THEN 'expired' ELSE @reason END
             WHERE structure_id = @structureId AND person_id = @personId AND revoked_at IS NULL
             RETURNING end_reason = @reason
             """, new { structureId, personId, reason, actorIdNat }, transaction, cancellationToken: cancellationToken))).Count(ended => ended);

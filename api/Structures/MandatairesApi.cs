@@ -50,7 +50,7 @@ public static class MandatairesApi
     private static async Task<Results<Created<MandataireView>, ProblemHttpResult>> Designate(
         Guid structureId, DesignateMandataireRequest request, Caller caller, HttpContext http, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
-        var designatedAt = DateTime.UtcNow;
+        var designatedAt = http.UtcNow();
         if (Validate(request, designatedAt) is { Any: true } errors)
         {
             return errors.ToProblem();
@@ -127,7 +127,7 @@ public static class MandatairesApi
         var inserted = await connection.ExecuteAsync(new CommandDefinition(
             """
             UPDATE mandataires SET revoked_at = ends_at, end_reason = 'expired'
-            WHERE structure_id = @structureId AND person_id = @PersonId AND revoked_at IS NULL AND ends_at <= now();
+            WHERE structure_id = @structureId AND person_id = @PersonId AND revoked_at IS NULL AND ends_at <= cpx_now();
             INSERT INTO mandataires (id, structure_id, person_id, designated_by, designated_at, ends_at)
             SELECT @id, @structureId, @PersonId, p.id, @designatedAt, @endsAt FROM persons p WHERE p.id_nat = @callerIdNat
             ON CONFLICT DO NOTHING
@@ -150,7 +150,7 @@ public static class MandatairesApi
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var revoked = await connection.ExecuteAsync(new CommandDefinition(
             """
-            UPDATE mandataires m SET revoked_at = now(), revoked_by = (SELECT id FROM persons WHERE id_nat = @callerIdNat)
+            UPDATE mandataires m SET revoked_at = cpx_now(), revoked_by = (SELECT id FROM persons WHERE id_nat = @callerIdNat)
             FROM active_mandataires a JOIN persons p ON p.id = a.person_id
             WHERE m.id = a.id AND p.id_nat = @idNat AND a.structure_id = @structureId
             """, new { callerIdNat = caller.IdNat, idNat, structureId }, transaction, cancellationToken: cancellationToken));
