@@ -108,4 +108,25 @@ public class MovedClockTests(MovedClockHost host) : IClassFixture<MovedClockHost
         await using var connection = await host.Database.DataSource.OpenConnectionAsync();
         Assert.Equal("active", await connection.ExecuteScalarAsync<string>("SELECT state FROM card_rows WHERE id = @cardId", new { cardId }));
     }
+    [Fact]
+    public async Task A_mandate_ending_between_the_real_now_and_the_moved_now_no_longer_authorises_on_the_moved_host()
+    {
+        var structure = await _world.StructureAsync();
+        var (mandataire, client) = await _world.MandataireAsync(structure);
+
+        // Designated yesterday and ending tomorrow, by the real clock: long ended by the service's.
+        await using (var connection = await host.Database.DataSource.OpenConnectionAsync())
+        {
+            await connection.ExecuteAsync(
+                """
+                UPDATE mandataires SET designated_at = now() - interval '1 day', ends_at = now() + interval '1 day'
+                WHERE structure_id = @structureId AND person_id = (SELECT id FROM persons WHERE id_nat = @idNat)
+                """, new { structureId = structure.StructureId, idNat = mandataire.IdNat });
+        }
+
+        // active_mandataires compares ends_at with cpx_now(): the mandataire is no longer one.
+        Assert.Equal(HttpStatusCode.Forbidden, (await client.GetAsync($"/api/v1/structures/{structure.StructureId}/mandataires")).StatusCode);
+        var listed = await HttpAssert.JsonAsync(await structure.LegalRepresentativeClient.GetAsync($"/api/v1/structures/{structure.StructureId}/mandataires"));
+        Assert.DoesNotContain(listed.EnumerateArray(), m => m.GetProperty("idNat").GetString() == mandataire.IdNat);
+    }
 }
