@@ -45,3 +45,7 @@ BEGIN
     END LOOP;
 END
 $$;
+
+-- The audit trail stamps each line at the instant it is written (clock_timestamp(), migration 001):
+-- that instant, moved as cpx_now() is.
+ALTER TABLE audit_events ALTER COLUMN occurred_at SET DEFAULT clock_timestamp() + (cpx_now() - now());

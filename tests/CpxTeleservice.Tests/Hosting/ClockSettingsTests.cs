@@ -44,6 +44,17 @@ public class ClockSettingsTests
     }
 
     [Fact]
+    public void An_offset_clock_runs_that_far_from_the_real_one_and_passes_its_offset_to_PostgreSQL_as_a_startup_option()
+    {
+        var time = CpxTeleservice.Infrastructure.Clock.Create(new CpxTeleservice.Infrastructure.ClockOptions { OffsetSeconds = -86400 });
+        Assert.Equal(TimeSpan.FromDays(-1), Assert.IsType<CpxTeleservice.Infrastructure.OffsetTimeProvider>(time).Offset);
+        var connectionString = new Npgsql.NpgsqlConnectionStringBuilder(
+            CpxTeleservice.Infrastructure.Clock.WithClock("Host=db.example;Database=cpx;Options=-c statement_timeout=5000", time));
+        Assert.Equal("-c statement_timeout=5000 -c cpx.clock_offset=-86400", connectionString.Options);
+        Assert.Equal("Host=db.example;Database=cpx", CpxTeleservice.Infrastructure.Clock.WithClock("Host=db.example;Database=cpx", TimeProvider.System));
+    }
+
+    [Fact]
     public void Without_a_clock_setting_the_clock_is_the_real_one()
     {
         Assert.Same(TimeProvider.System, CpxTeleservice.Infrastructure.Clock.Create(new CpxTeleservice.Infrastructure.ClockOptions()));

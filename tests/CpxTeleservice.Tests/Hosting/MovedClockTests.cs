@@ -51,6 +51,14 @@ public class MovedClockTests(MovedClockHost host) : IClassFixture<MovedClockHost
         var card = await HttpAssert.JsonAsync(await structure.LegalRepresentativeClient.GetAsync($"/api/v1/cards/{cardId}"));
         Assert.Equal("active", card.GetProperty("state").GetString());
         Assert.Equal(new DateOnly(2027, 7, 13), ParisDay(card, "validFrom"));
+
+        // The audit trail and the history are stamped by the same clock.
+        await using var connection = await host.Database.DataSource.OpenConnectionAsync();
+        var audited = await connection.QueryAsync<DateTime>("SELECT occurred_at FROM audit_events WHERE target = @target", new { target = $"order {orderId}" });
+        Assert.NotEmpty(audited);
+        Assert.All(audited, at => Assert.Equal(2027, at.Year));
+        var history = await connection.QueryAsync<DateTime>("SELECT recorded_at FROM order_events WHERE order_id = @orderId", new { orderId });
+        Assert.All(history, at => Assert.Equal(2027, at.Year));
     }
 
     [Fact]
