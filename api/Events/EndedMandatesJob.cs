@@ -11,12 +11,13 @@ namespace CpxTeleservice.Events;
 /// so repeated or concurrent passes, on any instance, write it once (migration 011). Rights do not wait
 /// for this pass: the mandate stopped authorising at its end (<c>active_mandataires</c>).
 /// </summary>
-public sealed partial class EndedMandatesJob(NpgsqlDataSource dataSource, IOptions<EventsOptions> options, ILogger<EndedMandatesJob> logger) : BackgroundService
+public sealed partial class EndedMandatesJob(NpgsqlDataSource dataSource, IOptions<EventsOptions> options, ILogger<EndedMandatesJob> logger)
+    : EventsPass(options.Value.DeliveryEnabled, TimeSpan.FromSeconds(options.Value.EndedMandatesIntervalSeconds))
 {
     private const int Batch = 1000;
 
     /// <summary>One pass; returns how many mandates were announced as ended.</summary>
-    public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
+    public override async Task<int> RunOnceAsync(CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var ended = 0;
@@ -42,27 +43,7 @@ public sealed partial class EndedMandatesJob(NpgsqlDataSource dataSource, IOptio
         }
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (!options.Value.DeliveryEnabled)
-        {
-            return;
-        }
-
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.EndedMandatesIntervalSeconds));
-        do
-        {
-            try
-            {
-                await RunOnceAsync(stoppingToken);
-            }
-            catch (Exception exception) when (exception is NpgsqlException or TimeoutException)
-            {
-                LogPassFailed(logger, exception);
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
-    }
+    protected override void PassFailed(Exception exception) => LogPassFailed(logger, exception);
 
     [LoggerMessage(EventId = 1, EventName = "EndedMandatesPassFailed", Level = LogLevel.Warning, Message = "Ended-mandates pass failed; the next pass retries")]
     private static partial void LogPassFailed(ILogger logger, Exception exception);

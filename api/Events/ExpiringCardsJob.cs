@@ -9,10 +9,11 @@ namespace CpxTeleservice.Events;
 /// the <see cref="EventsOptions.ExpiringWithinDays"/> window (a key on the outbox row makes repeated
 /// passes, on any instance, write it once).
 /// </summary>
-public sealed partial class ExpiringCardsJob(NpgsqlDataSource dataSource, IOptions<EventsOptions> options, ILogger<ExpiringCardsJob> logger) : BackgroundService
+public sealed partial class ExpiringCardsJob(NpgsqlDataSource dataSource, IOptions<EventsOptions> options, ILogger<ExpiringCardsJob> logger)
+    : EventsPass(options.Value.DeliveryEnabled, TimeSpan.FromSeconds(options.Value.ExpiringIntervalSeconds))
 {
     /// <summary>One pass; returns how many events were written.</summary>
-    public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
+    public override async Task<int> RunOnceAsync(CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return await connection.ExecuteAsync(new CommandDefinition(
@@ -30,27 +31,7 @@ public sealed partial class ExpiringCardsJob(NpgsqlDataSource dataSource, IOptio
             """, new { days = options.Value.ExpiringWithinDays }, cancellationToken: cancellationToken));
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (!options.Value.DeliveryEnabled)
-        {
-            return;
-        }
-
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(options.Value.ExpiringIntervalSeconds));
-        do
-        {
-            try
-            {
-                await RunOnceAsync(stoppingToken);
-            }
-            catch (Exception exception) when (exception is NpgsqlException or TimeoutException)
-            {
-                LogPassFailed(logger, exception);
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
-    }
+    protected override void PassFailed(Exception exception) => LogPassFailed(logger, exception);
 
     [LoggerMessage(EventId = 1, EventName = "ExpiringPassFailed", Level = LogLevel.Warning, Message = "Card-expiring pass failed; the next pass retries")]
     private static partial void LogPassFailed(ILogger logger, Exception exception);
