@@ -80,16 +80,16 @@ public static class Hosting
         // One clock (Clock__StartAt, Clock__OffsetSeconds): every "now" of the service, SQL's cpx_now() included.
         services.AddSingleton<TimeProvider>(Clock.Create);
         services.AddSingleton(provider =>
-            new NpgsqlDataSourceBuilder(Clock.WithClock(connectionString, provider.GetRequiredService<TimeProvider>())) { Name = "cpx" }.Build());
+            new NpgsqlDataSourceBuilder(ServiceConnections.For(connectionString, provider.GetRequiredService<TimeProvider>())) { Name = "cpx" }.Build());
         // Migrations run as the schema's owner when ConnectionStrings__PostgresOwner is set (README, "Database
         // roles"): an unpooled source used only by them, while the service's pool logs in as the runtime role.
+        // Unpooled either way: the migrations' session lock and DDL never reach a pooled connection, which is not reset.
         services.AddSingleton(provider => new MigrationRunner(
-            configuration.GetConnectionString("PostgresOwner") is { Length: > 0 } owner
-                ? new NpgsqlDataSourceBuilder(Clock.WithClock(owner, provider.GetRequiredService<TimeProvider>()))
-                {
-                    Name = "cpx-owner", ConnectionStringBuilder = { Pooling = false },
-                }.Build()
-                : provider.GetRequiredService<NpgsqlDataSource>(),
+            new NpgsqlDataSourceBuilder(Clock.WithClock(
+                configuration.GetConnectionString("PostgresOwner") is { Length: > 0 } owner ? owner : connectionString, provider.GetRequiredService<TimeProvider>()))
+            {
+                Name = "cpx-migrations", ConnectionStringBuilder = { Pooling = false },
+            }.Build(),
             provider.GetRequiredService<ILogger<MigrationRunner>>()));
         services.AddHostedService<MigrationHostedService>();
     }

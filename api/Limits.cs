@@ -36,7 +36,7 @@ public static class Limits
         builder.Services.AddSingleton(services =>
         {
             var connectionString = new NpgsqlConnectionStringBuilder(
-                Clock.WithClock(builder.Configuration.GetConnectionString("Postgres")!, services.GetRequiredService<TimeProvider>()))
+                ServiceConnections.For(builder.Configuration.GetConnectionString("Postgres")!, services.GetRequiredService<TimeProvider>()))
             {
                 MaxPoolSize = limits.AuthenticationPoolSize,
             };

@@ -42,7 +42,7 @@ public static class AuditApi
         }
 
         var rows = (await connection.QueryAsync<AuditEventView>(new CommandDefinition(
-            $"{Select} WHERE structure_id = @structureId AND (@before::bigint IS NULL OR id < @before) ORDER BY id DESC LIMIT @fetch",
+            $"{Select} WHERE structure_id = @structureId {Keyset.Before(before)} ORDER BY id DESC LIMIT @fetch",
             new { structureId, before, fetch = page.Fetch }, cancellationToken: cancellationToken))).ToList();
         return TypedResults.Ok(ToPage(rows, page));
     }
@@ -60,7 +60,7 @@ public static class AuditApi
             $"""
             {Select}
             WHERE (@structureId::uuid IS NULL OR structure_id = @structureId) AND (@actor::text IS NULL OR actor_id_nat = @actor)
-              AND (@outcome::text IS NULL OR outcome LIKE @outcome || '%') AND (@before::bigint IS NULL OR id < @before)
+              AND (@outcome::text IS NULL OR outcome LIKE @outcome || '%') {Keyset.Before(before)}
             ORDER BY id DESC LIMIT @fetch
             """, new { structureId, actor, outcome, before, fetch = page.Fetch }, cancellationToken: cancellationToken))).ToList();
         return TypedResults.Ok(ToPage(rows, page));

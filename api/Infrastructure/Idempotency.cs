@@ -43,22 +43,22 @@ public sealed class Idempotency(NpgsqlConnection connection, NpgsqlTransaction t
     /// </summary>
     public async Task<IResult?> ClaimAsync(HttpContext http, string requestHash, CancellationToken cancellationToken)
     {
-        // A request with this key still running holds the lock: answer 409 rather than wait.
-        var locked = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
-            "SELECT pg_try_advisory_xact_lock(hashtextextended(@lockKey, 0))",
-            new { lockKey = $"idempotency\n{callerIdNat}\n{key}" }, transaction, cancellationToken: cancellationToken));
+        // A request with this key still running holds the lock: answer 409 rather than wait. The lock is
+        // tried, then the key claimed under it, in one statement (the insert reads the lock's row first).
+        var (locked, claimed) = await connection.QuerySingleAsync<(bool Locked, bool Claimed)>(new CommandDefinition(
+            """
+            WITH lock AS (SELECT pg_try_advisory_xact_lock(hashtextextended(@lockKey, 0)) AS locked),
+                 claim AS (INSERT INTO idempotency_keys (caller_id_nat, scope, key, request_hash, status_code, response_body)
+                           SELECT @callerIdNat, @scope, @key, @requestHash, 0, '' FROM lock WHERE lock.locked
+                           ON CONFLICT DO NOTHING RETURNING 1)
+            SELECT (SELECT locked FROM lock), EXISTS (SELECT 1 FROM claim)
+            """, new { lockKey = $"idempotency\n{callerIdNat}\n{key}", callerIdNat, scope, key, requestHash }, transaction, cancellationToken: cancellationToken));
         if (!locked)
         {
             return Problem.Conflict(ProblemTypes.IdempotencyKeyInUse, "A request with this Idempotency-Key is in progress", "Retry once it has finished to get its response.");
         }
 
-        var claimed = await connection.ExecuteAsync(new CommandDefinition(
-            """
-            INSERT INTO idempotency_keys (caller_id_nat, scope, key, request_hash, status_code, response_body)
-            VALUES (@callerIdNat, @scope, @key, @requestHash, 0, '')
-            ON CONFLICT DO NOTHING
-            """, new { callerIdNat, scope, key, requestHash }, transaction, cancellationToken: cancellationToken));
-        if (claimed == 1)
+        if (claimed)
         {
             return null;
         }

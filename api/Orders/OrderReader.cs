@@ -1,3 +1,4 @@
+using CpxTeleservice.Infrastructure;
 using CpxTeleservice.Security;
 using Dapper;
 using Npgsql;
@@ -21,19 +22,23 @@ public sealed class OrderReader(ExpectedDates dates)
     /// <summary>A structure's orders, as its legal representative and mandataires see them: empty for anyone else.</summary>
     public Task<IReadOnlyList<OrderView>> ForStructureAsync(NpgsqlConnection connection, Guid structureId, string callerIdNat, OrderFilter filter,
         Guid? after, int fetch, CancellationToken cancellationToken) =>
-        QueryAsync(connection, $"""
-            {Columns}
-            WHERE structure_id = @structureId AND structure_id IN (SELECT structure_id FROM caller_structures(@callerIdNat))
-              AND (@State::text IS NULL OR state = @State) AND (@CardType::text IS NULL OR card_type = @CardType)
-              AND (@after::uuid IS NULL OR id > @after)
-            ORDER BY id LIMIT @fetch
-            """, new { structureId, callerIdNat, filter.State, filter.CardType, after, fetch }, cancellationToken);
+        QueryAsync(connection, ForStructure(after), new { structureId, callerIdNat, filter.State, filter.CardType, after, fetch }, cancellationToken);
+
+    /// <summary>A structure's page of orders through the caller's rights; a first page and a next page are two statements (<see cref="Keyset"/>).</summary>
+    internal static string ForStructure(Guid? after) =>
+        $"""
+        {Columns}
+        WHERE structure_id = @structureId AND structure_id IN (SELECT structure_id FROM caller_structures(@callerIdNat))
+          AND (@State::text IS NULL OR state = @State) AND (@CardType::text IS NULL OR card_type = @CardType)
+          {Keyset.After(after)}
+        ORDER BY id LIMIT @fetch
+        """;
 
     /// <summary>The orders of one holder, wherever they were placed.</summary>
     public Task<IReadOnlyList<OrderView>> ForHolderAsync(NpgsqlConnection connection, string holderIdNat, Guid? after, int fetch, CancellationToken cancellationToken) =>
         QueryAsync(connection, $"""
             {Columns}
-            WHERE holder_id_nat = @holderIdNat AND (@after::uuid IS NULL OR id > @after)
+            WHERE holder_id_nat = @holderIdNat {Keyset.After(after)}
             ORDER BY id LIMIT @fetch
             """, new { holderIdNat, after, fetch }, cancellationToken);
 
@@ -42,7 +47,7 @@ public sealed class OrderReader(ExpectedDates dates)
         QueryAsync(connection, $"""
             {Columns}
             WHERE (@State::text IS NULL OR state = @State) AND (@CardType::text IS NULL OR card_type = @CardType)
-              AND (@StructureId::uuid IS NULL OR structure_id = @StructureId) AND (@after::uuid IS NULL OR id > @after)
+              AND (@StructureId::uuid IS NULL OR structure_id = @StructureId) {Keyset.After(after)}
             ORDER BY id LIMIT @fetch
             """, new { filter.State, filter.CardType, filter.StructureId, after, fetch }, cancellationToken);
 
@@ -54,21 +59,18 @@ public sealed class OrderReader(ExpectedDates dates)
                            AND (@IsOperator OR o.structure_id IN (SELECT structure_id FROM caller_structures(@IdNat)) OR p.id_nat = @IdNat))
             """, new { orderId, caller.IdNat, caller.IsOperator }, cancellationToken: cancellationToken));
 
-    /// <summary>One order with its history, or null.</summary>
+    /// <summary>One order with its history, or null: both read in one round trip.</summary>
     public async Task<OrderView?> GetAsync(NpgsqlConnection connection, Guid id, CancellationToken cancellationToken, NpgsqlTransaction? transaction = null)
     {
-        var row = await connection.QuerySingleOrDefaultAsync<OrderRow>(new CommandDefinition($"{Columns} WHERE id = @id", new { id }, transaction, cancellationToken: cancellationToken));
-        if (row is null)
-        {
-            return null;
-        }
-
-        var history = await connection.QueryAsync<OrderEventView>(new CommandDefinition(
-            """
+        await using var results = await connection.QueryMultipleAsync(new CommandDefinition(
+            $"""
+            {Columns} WHERE id = @id;
             SELECT event AS Event, state AS State, occurred_at AS OccurredAt, recorded_at AS RecordedAt, actor_id_nat AS Actor, detail AS Detail
             FROM order_events WHERE order_id = @id ORDER BY id
             """, new { id }, transaction, cancellationToken: cancellationToken));
-        return ToView(row, history.ToList());
+        var row = await results.ReadSingleOrDefaultAsync<OrderRow>();
+        var history = (await results.ReadAsync<OrderEventView>()).ToList();
+        return row is null ? null : ToView(row, history);
     }
 
     private async Task<IReadOnlyList<OrderView>> QueryAsync(NpgsqlConnection connection, string sql, object parameters, CancellationToken cancellationToken)

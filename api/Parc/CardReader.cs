@@ -1,3 +1,4 @@
+using CpxTeleservice.Infrastructure;
 using Dapper;
 using Npgsql;
 
@@ -18,9 +19,9 @@ public sealed class CardReader
 
     /// <summary>
     /// A structure's parc, filtered, as its legal representative and mandataires see it (empty for anyone else);
-    /// a holder is matched by IdNat or by the start of their nom. A null <c>@fetch</c> reads the whole selection.
+    /// a holder is matched by IdNat or by the start of their nom. A first page and a next page are two statements (<see cref="Keyset"/>).
     /// </summary>
-    private const string ForStructure =
+    internal static string ForStructure(Guid? after) =>
         $"""
         {Columns}
         WHERE structure_id = @structureId AND structure_id IN (SELECT structure_id FROM caller_structures(@callerIdNat))
@@ -28,51 +29,77 @@ public sealed class CardReader
           AND (@Holder::text IS NULL OR holder_id_nat = @Holder
                OR holder_nom ILIKE replace(replace(replace(@Holder, '\', '\\'), '%', '\%'), '_', '\_') || '%')
           AND (@ExpiringBefore::timestamptz IS NULL OR valid_until < @ExpiringBefore)
-          AND (@after::uuid IS NULL OR id > @after)
+          {Keyset.After(after)}
         ORDER BY id LIMIT @fetch
         """;
+
+    /// <summary>The rows the CSV export reads per statement: each chunk walks the structure's index from the last id, no sort, no scan of all holders.</summary>
+    internal const int ExportChunk = 5000;
 
     public async Task<IReadOnlyList<CardView>> ForStructureAsync(NpgsqlConnection connection, Guid structureId, string callerIdNat, CardFilter filter,
         Guid? after, int fetch, CancellationToken cancellationToken)
     {
-        var rows = await connection.QueryAsync<CardRow>(new CommandDefinition(ForStructure,
-            new { structureId, callerIdNat, filter.Type, filter.State, filter.Holder, filter.ExpiringBefore, after, fetch = (int?)fetch },
-            cancellationToken: cancellationToken));
+        var rows = await PageAsync(connection, null, structureId, callerIdNat, filter, after, fetch, cancellationToken);
         return rows.Select(r => r.ToView()).ToList();
     }
 
-    /// <summary>The same selection, whole, streamed as it is read (the CSV export).</summary>
-    internal IAsyncEnumerable<CardRow> StreamForStructureAsync(NpgsqlConnection connection, Guid structureId, string callerIdNat, CardFilter filter) =>
-        connection.QueryUnbufferedAsync<CardRow>(ForStructure,
-            new { structureId, callerIdNat, filter.Type, filter.State, filter.Holder, filter.ExpiringBefore, after = (Guid?)null, fetch = (int?)null });
+    /// <summary>
+    /// The same selection, whole, read in keyset chunks of <see cref="ExportChunk"/> rows in one read-only
+    /// snapshot (the CSV export): the same rate for a parc of a thousand cards as of a million, memory flat.
+    /// </summary>
+    internal async IAsyncEnumerable<CardRow> StreamForStructureAsync(NpgsqlConnection connection, Guid structureId, string callerIdNat, CardFilter filter,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await using var snapshot = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
+        Guid? after = null;
+        while (true)
+        {
+            var chunk = await PageAsync(connection, snapshot, structureId, callerIdNat, filter, after, ExportChunk, cancellationToken);
+            foreach (var row in chunk)
+            {
+                yield return row;
+            }
+
+            if (chunk.Count < ExportChunk)
+            {
+                break;
+            }
+
+            after = chunk[^1].Id;
+        }
+
+        await snapshot.CommitAsync(cancellationToken);
+    }
+
+    private static async Task<List<CardRow>> PageAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, Guid structureId, string callerIdNat,
+        CardFilter filter, Guid? after, int fetch, CancellationToken cancellationToken) =>
+        (await connection.QueryAsync<CardRow>(new CommandDefinition(ForStructure(after),
+            new { structureId, callerIdNat, filter.Type, filter.State, filter.Holder, filter.ExpiringBefore, after, fetch },
+            transaction, cancellationToken: cancellationToken))).AsList();
 
     /// <summary>The cards of one holder.</summary>
     public async Task<IReadOnlyList<CardView>> ForHolderAsync(NpgsqlConnection connection, string holderIdNat, Guid? after, int fetch, CancellationToken cancellationToken)
     {
         var rows = await connection.QueryAsync<CardRow>(new CommandDefinition(
-            $"{Columns} WHERE holder_id_nat = @holderIdNat AND (@after::uuid IS NULL OR id > @after) ORDER BY id LIMIT @fetch",
+            $"{Columns} WHERE holder_id_nat = @holderIdNat {Keyset.After(after)} ORDER BY id LIMIT @fetch",
             new { holderIdNat, after, fetch }, cancellationToken: cancellationToken));
         return rows.Select(r => r.ToView()).ToList();
     }
 
-    /// <summary>One card with its certificates and history, or null.</summary>
+    /// <summary>One card with its certificates and history, or null: the three read in one round trip.</summary>
     public async Task<CardView?> GetAsync(NpgsqlConnection connection, Guid id, CancellationToken cancellationToken)
     {
-        var row = await connection.QuerySingleOrDefaultAsync<CardRow>(new CommandDefinition($"{Columns} WHERE id = @id", new { id }, cancellationToken: cancellationToken));
-        if (row is null)
-        {
-            return null;
-        }
-
-        var certificates = await connection.QueryAsync<CardCertificateView>(new CommandDefinition(
-            """
+        await using var results = await connection.QueryMultipleAsync(new CommandDefinition(
+            $"""
+            {Columns} WHERE id = @id;
             SELECT usage AS Usage, issuer AS Issuer, serial_number AS SerialNumber, subject AS Subject, thumbprint_sha256 AS ThumbprintSha256,
                    not_before AS NotBefore, not_after AS NotAfter, revoked_at AS RevokedAt
-            FROM card_certificates WHERE card_id = @id ORDER BY not_before
+            FROM card_certificates WHERE card_id = @id ORDER BY not_before;
+            SELECT event AS Event, occurred_at AS OccurredAt, actor_id_nat AS Actor, detail AS Detail FROM card_events WHERE card_id = @id ORDER BY id
             """, new { id }, cancellationToken: cancellationToken));
-        var history = await connection.QueryAsync<CardEventView>(new CommandDefinition(
-            "SELECT event AS Event, occurred_at AS OccurredAt, actor_id_nat AS Actor, detail AS Detail FROM card_events WHERE card_id = @id ORDER BY id",
-            new { id }, cancellationToken: cancellationToken));
-        return row.ToView(certificates.ToList(), history.ToList());
+        var row = await results.ReadSingleOrDefaultAsync<CardRow>();
+        var certificates = (await results.ReadAsync<CardCertificateView>()).ToList();
+        var history = (await results.ReadAsync<CardEventView>()).ToList();
+        return row?.ToView(certificates, history);
     }
 }

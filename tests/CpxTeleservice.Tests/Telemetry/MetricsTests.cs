@@ -168,11 +168,17 @@ public partial class MetricsTests(IntakeHost host) : IClassFixture<IntakeHost>
         ActivitySource.AddActivityListener(listener);
         await HttpAssert.JsonAsync(await structure.LegalRepresentativeClient.GetAsync($"/api/v1/structures/{structure.StructureId}"));
 
-        Activity span;
-        lock (spans)
+        // The server's span stops once the response is written, which may be just after the client has read it.
+        Activity? span = null;
+        for (var deadline = DateTime.UtcNow.AddSeconds(10); span is null && DateTime.UtcNow < deadline; await Task.Delay(20))
         {
-            span = Assert.Single(spans, s => s.GetTagItem("cpx.structure.id") as string == structure.StructureId.ToString());
+            lock (spans)
+            {
+                span = spans.SingleOrDefault(s => s.GetTagItem("cpx.structure.id") as string == structure.StructureId.ToString());
+            }
         }
+
+        Assert.NotNull(span);
 
         Assert.Equal(structure.LegalRepresentative.IdNat, span.GetTagItem("cpx.caller.idnat"));
         Assert.DoesNotContain(span.TagObjects, t => t.Value is string value
