@@ -42,8 +42,8 @@ public static class AuditApi
         }
 
         var rows = (await connection.QueryAsync<AuditEventView>(new CommandDefinition(
-            $"{Select} WHERE structure_id = @structureId {Keyset.Before(before)} ORDER BY id DESC LIMIT @fetch",
-            new { structureId, before, fetch = page.Fetch }, cancellationToken: cancellationToken))).ToList();
+            $"{Select} WHERE structure_id = @structureId {Keyset.Before(before)} ORDER BY id DESC {Keyset.Limit(page.Fetch)}",
+            new { structureId, before }, cancellationToken: cancellationToken))).ToList();
         return TypedResults.Ok(ToPage(rows, page));
     }
 
@@ -61,8 +61,8 @@ public static class AuditApi
             {Select}
             WHERE (@structureId::uuid IS NULL OR structure_id = @structureId) AND (@actor::text IS NULL OR actor_id_nat = @actor)
               AND (@outcome::text IS NULL OR outcome LIKE @outcome || '%') {Keyset.Before(before)}
-            ORDER BY id DESC LIMIT @fetch
-            """, new { structureId, actor, outcome, before, fetch = page.Fetch }, cancellationToken: cancellationToken))).ToList();
+            ORDER BY id DESC {Keyset.Limit(page.Fetch)}
+            """, new { structureId, actor, outcome, before }, cancellationToken: cancellationToken))).ToList();
         return TypedResults.Ok(ToPage(rows, page));
     }
 

@@ -1,3 +1,4 @@
+using CpxTeleservice.Infrastructure;
 using Dapper;
 using Npgsql;
 
@@ -32,22 +33,22 @@ public static class EventOutbox
     internal static async Task<IReadOnlyList<EventRow>> StructureAfterAsync(NpgsqlConnection connection, Guid structureId, long after, string[]? types, int limit,
         CancellationToken cancellationToken) =>
         (await connection.QueryAsync<EventRow>(new CommandDefinition(
-            """
+            $"""
             SELECT id, position, type, occurred_at AS OccurredAt, structure_id AS StructureId, resource, data::text AS Data
             FROM outbox_events
-            WHERE structure_id = @structureId AND position > @after AND (@types::text[] IS NULL OR type = ANY(@types))
+            WHERE structure_id = @structureId AND position > @after {(types is null ? "" : "AND type = ANY(@types)")}
             ORDER BY position
-            LIMIT @limit
-            """, new { structureId, after, types, limit }, cancellationToken: cancellationToken))).ToList();
+            {Keyset.Limit(limit)}
+            """, new { structureId, after, types }, cancellationToken: cancellationToken))).ToList();
 
     /// <summary>Every card opposition after a position, oldest first, whatever the structure.</summary>
     internal static async Task<IReadOnlyList<EventRow>> OppositionsAfterAsync(NpgsqlConnection connection, long after, int limit, CancellationToken cancellationToken) =>
         (await connection.QueryAsync<EventRow>(new CommandDefinition(
-            """
+            $"""
             SELECT id, position, type, occurred_at AS OccurredAt, structure_id AS StructureId, resource, data::text AS Data
             FROM outbox_events
             WHERE type = 'card.opposed' AND position IS NOT NULL AND position > @after
             ORDER BY position
-            LIMIT @limit
-            """, new { after, limit }, cancellationToken: cancellationToken))).ToList();
+            {Keyset.Limit(limit)}
+            """, new { after }, cancellationToken: cancellationToken))).ToList();
 }

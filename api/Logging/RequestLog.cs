@@ -6,8 +6,8 @@ namespace CpxTeleservice.Logging;
 /// <summary>
 /// One compact Information line per request (event <c>Request</c>): method, route, status, duration,
 /// under a scope carrying the caller's IdNat (no name, no certificate, no query string), in place of
-/// ASP.NET Core's own per-request lines, which stay off. <c>Logging__LogLevel__CpxTeleservice.Requests</c>
-/// set to <c>Warning</c> turns it off.
+/// ASP.NET Core's own per-request lines, which stay off. Off in Production (<c>appsettings.Production.json</c>);
+/// <c>Logging__LogLevel__CpxTeleservice.Requests</c> set to <c>Information</c> turns it on, <c>Warning</c> off.
 /// </summary>
 internal static partial class RequestLog
 {

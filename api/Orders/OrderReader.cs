@@ -22,16 +22,15 @@ public sealed class OrderReader(ExpectedDates dates)
     /// <summary>A structure's orders, as its legal representative and mandataires see them: empty for anyone else.</summary>
     public Task<IReadOnlyList<OrderView>> ForStructureAsync(NpgsqlConnection connection, Guid structureId, string callerIdNat, OrderFilter filter,
         Guid? after, int fetch, CancellationToken cancellationToken) =>
-        QueryAsync(connection, ForStructure(after), new { structureId, callerIdNat, filter.State, filter.CardType, after, fetch }, cancellationToken);
+        QueryAsync(connection, ForStructure(filter, after, fetch), new { structureId, callerIdNat, filter.State, filter.CardType, after }, cancellationToken);
 
     /// <summary>A structure's page of orders through the caller's rights; a first page and a next page are two statements (<see cref="Keyset"/>).</summary>
-    internal static string ForStructure(Guid? after) =>
+    internal static string ForStructure(OrderFilter filter, Guid? after, int fetch) =>
         $"""
         {Columns}
-        WHERE structure_id = @structureId AND structure_id IN (SELECT structure_id FROM caller_structures(@callerIdNat))
-          AND (@State::text IS NULL OR state = @State) AND (@CardType::text IS NULL OR card_type = @CardType)
+        WHERE structure_id = @structureId AND structure_id IN (SELECT structure_id FROM caller_structures(@callerIdNat)){filter.Conditions()}
           {Keyset.After(after)}
-        ORDER BY id LIMIT @fetch
+        ORDER BY id {Keyset.Limit(fetch)}
         """;
 
     /// <summary>The orders of one holder, wherever they were placed.</summary>
@@ -39,17 +38,16 @@ public sealed class OrderReader(ExpectedDates dates)
         QueryAsync(connection, $"""
             {Columns}
             WHERE holder_id_nat = @holderIdNat {Keyset.After(after)}
-            ORDER BY id LIMIT @fetch
-            """, new { holderIdNat, after, fetch }, cancellationToken);
+            ORDER BY id {Keyset.Limit(fetch)}
+            """, new { holderIdNat, after }, cancellationToken);
 
     /// <summary>Every order, for operators.</summary>
     public Task<IReadOnlyList<OrderView>> AllAsync(NpgsqlConnection connection, OrderFilter filter, Guid? after, int fetch, CancellationToken cancellationToken) =>
         QueryAsync(connection, $"""
             {Columns}
-            WHERE (@State::text IS NULL OR state = @State) AND (@CardType::text IS NULL OR card_type = @CardType)
-              AND (@StructureId::uuid IS NULL OR structure_id = @StructureId) {Keyset.After(after)}
-            ORDER BY id LIMIT @fetch
-            """, new { filter.State, filter.CardType, filter.StructureId, after, fetch }, cancellationToken);
+            WHERE true{filter.Conditions()} {Keyset.After(after)}
+            ORDER BY id {Keyset.Limit(fetch)}
+            """, new { filter.State, filter.CardType, filter.StructureId, after }, cancellationToken);
 
     /// <summary>Whether the caller sees the order: its structure's legal representative and mandataires, its holder, and operators.</summary>
     public static Task<bool> IsVisibleAsync(NpgsqlConnection connection, Guid orderId, Caller caller, CancellationToken cancellationToken) =>

@@ -21,16 +21,12 @@ public sealed class CardReader
     /// A structure's parc, filtered, as its legal representative and mandataires see it (empty for anyone else);
     /// a holder is matched by IdNat or by the start of their nom. A first page and a next page are two statements (<see cref="Keyset"/>).
     /// </summary>
-    internal static string ForStructure(Guid? after) =>
+    internal static string ForStructure(CardFilter filter, Guid? after, int fetch) =>
         $"""
         {Columns}
-        WHERE structure_id = @structureId AND structure_id IN (SELECT structure_id FROM caller_structures(@callerIdNat))
-          AND (@Type::text IS NULL OR card_type = @Type) AND (@State::text IS NULL OR state = @State)
-          AND (@Holder::text IS NULL OR holder_id_nat = @Holder
-               OR holder_nom ILIKE replace(replace(replace(@Holder, '\', '\\'), '%', '\%'), '_', '\_') || '%')
-          AND (@ExpiringBefore::timestamptz IS NULL OR valid_until < @ExpiringBefore)
+        WHERE structure_id = @structureId AND structure_id IN (SELECT structure_id FROM caller_structures(@callerIdNat)){filter.Conditions()}
           {Keyset.After(after)}
-        ORDER BY id LIMIT @fetch
+        ORDER BY id {Keyset.Limit(fetch)}
         """;
 
     /// <summary>The rows the CSV export reads per statement: each chunk walks the structure's index from the last id, no sort, no scan of all holders.</summary>
@@ -73,16 +69,16 @@ public sealed class CardReader
 
     private static async Task<List<CardRow>> PageAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, Guid structureId, string callerIdNat,
         CardFilter filter, Guid? after, int fetch, CancellationToken cancellationToken) =>
-        (await connection.QueryAsync<CardRow>(new CommandDefinition(ForStructure(after),
-            new { structureId, callerIdNat, filter.Type, filter.State, filter.Holder, filter.ExpiringBefore, after, fetch },
+        (await connection.QueryAsync<CardRow>(new CommandDefinition(ForStructure(filter, after, fetch),
+            new { structureId, callerIdNat, filter.Type, filter.State, filter.Holder, filter.ExpiringBefore, after },
             transaction, cancellationToken: cancellationToken))).AsList();
 
     /// <summary>The cards of one holder.</summary>
     public async Task<IReadOnlyList<CardView>> ForHolderAsync(NpgsqlConnection connection, string holderIdNat, Guid? after, int fetch, CancellationToken cancellationToken)
     {
         var rows = await connection.QueryAsync<CardRow>(new CommandDefinition(
-            $"{Columns} WHERE holder_id_nat = @holderIdNat {Keyset.After(after)} ORDER BY id LIMIT @fetch",
-            new { holderIdNat, after, fetch }, cancellationToken: cancellationToken));
+            $"{Columns} WHERE holder_id_nat = @holderIdNat {Keyset.After(after)} ORDER BY id {Keyset.Limit(fetch)}",
+            new { holderIdNat, after }, cancellationToken: cancellationToken));
         return rows.Select(r => r.ToView()).ToList();
     }
 

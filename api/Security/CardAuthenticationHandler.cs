@@ -34,7 +34,7 @@ public sealed class CardAuthenticationHandler(
     private const string RecordedCertificateKey = "cpx.certificate-recorded";
     private static readonly TimeSpan ConnectionCacheLifetime = TimeSpan.FromMinutes(5);
 
-    private sealed record CachedCheck(string Thumbprint, CertificateCheck Check, DateTimeOffset CheckedAt);
+    private sealed record CachedCheck(string Thumbprint, CertificateCheck Check, CertificateProfile Profile, DateTimeOffset CheckedAt);
 
     private sealed record RegistryCard(Guid CardId, string CardType, string State, DateTime ValidUntil, string? Profession, Guid PersonId, string IdNat, string Nom, string Prenom);
 
@@ -60,14 +60,13 @@ public sealed class CardAuthenticationHandler(
         }
 
         var now = time.GetUtcNow();
-        var check = CheckCertificate(certificate, now);
-        _profile = CertificateProfile.Read(certificate);
+        var (check, profile) = CheckCertificate(certificate, now);
+        _profile = profile;
         if (!check.Passed)
         {
             return Refuse(check.Refusal, check.Detail);
         }
 
-        var profile = _profile;
         if (profile.IdNat is not { Length: > 0 } idNat || profile.CardSerial is not { } serial || profile.CardTypeFromCertificate is not { } certificateType)
         {
             return Refuse(CertificateRefusal.NotACard, "The certificate lacks the CN, the card type (1.2.250.1.71.1.2.2) or the token id (1.2.250.1.71.1.2.3) of a CPx card.");
@@ -177,7 +176,8 @@ public sealed class CardAuthenticationHandler(
         _ => -1,
     };
 
-    private CertificateCheck CheckCertificate(X509Certificate2 certificate, DateTimeOffset now)
+    /// <summary>The chain check and the card identity read from the certificate, both cached per connection.</summary>
+    private (CertificateCheck Check, CertificateProfile Profile) CheckCertificate(X509Certificate2 certificate, DateTimeOffset now)
     {
         var items = Context.Features.Get<IConnectionItemsFeature>()?.Items;
         var thumbprint = certificate.Thumbprint;
@@ -185,16 +185,17 @@ public sealed class CardAuthenticationHandler(
             && hit.Thumbprint == thumbprint && now - hit.CheckedAt < ConnectionCacheLifetime
             && now <= certificate.NotAfter.ToUniversalTime())
         {
-            return hit.Check;
+            return (hit.Check, hit.Profile);
         }
 
         var check = CertificateValidator.Validate(certificate, settings.CardAnchors, now);
+        var profile = CertificateProfile.Read(certificate);
         if (items is not null)
         {
-            items[ConnectionCacheKey] = new CachedCheck(thumbprint, check, now);
+            items[ConnectionCacheKey] = new CachedCheck(thumbprint, check, profile, now);
         }
 
-        return check;
+        return (check, profile);
     }
 
     private AuthenticateResult Success(Caller caller)

@@ -26,17 +26,18 @@ internal static class TelemetryHosting
     {
         var otlp = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
         var telemetry = builder.Services.AddOpenTelemetry()
-            .ConfigureResource(resource => resource.AddService("CpxTeleservice"))
-            .WithTracing(tracing =>
-            {
-                tracing.AddAspNetCoreInstrumentation(o => o.Filter = http => !http.Request.Path.StartsWithSegments("/metrics"))
-                    .AddNpgsql();
-                if (otlp)
-                {
-                    tracing.AddOtlpExporter();
-                }
-            })
-            .WithMetrics(metrics =>
+            .ConfigureResource(resource => resource.AddService("CpxTeleservice"));
+        // Spans are recorded only when they have somewhere to go: without an exporter, recording a span per
+        // request and per SQL command costs CPU on every request for nothing (bench/findings.md).
+        if (otlp)
+        {
+            telemetry.WithTracing(tracing => tracing
+                .AddAspNetCoreInstrumentation(o => o.Filter = http => !http.Request.Path.StartsWithSegments("/metrics"))
+                .AddNpgsql()
+                .AddOtlpExporter());
+        }
+
+        telemetry.WithMetrics(metrics =>
             {
                 metrics.AddMeter(Meters);
                 if (otlp)

@@ -90,7 +90,7 @@ if dotnet publish "$ROOT/api/CpxTeleservice.Api.csproj" -c Release -o "$PUB" -no
   refused=$(curl -sS --cacert "$P/trust/root.pem" "$URL" 2>&1)
   if [[ "$(tail -1 <<<"$me")" == "200" ]] && grep -q '"role":"legal-representative"' <<<"$me" \
      && grep -q 'La carte est en opposition' <<<"$page" && grep -q '"title":"Un certificat client est requis"' <<<"$refused" \
-     && grep -q '"eventName":"Request"' "$DATA/published.log" && [ -f "$PUB/appsettings.json" ] && [ -d "$PUB/migrations" ]; then
+     && grep -q '"Now listening on' "$DATA/published.log" && ! grep -q '"eventName":"Request"' "$DATA/published.log" && [ -f "$PUB/appsettings.json" ] && [ -d "$PUB/migrations" ]; then
     ok "7 the published binary runs from another working directory with README's settings only"
   else
     echo "$me" "$page" "$refused" >&2; tail -20 "$DATA/published.log" >&2

@@ -75,6 +75,8 @@ public sealed class ServerStartTests
         // Without it, the default level (Information) logs "Request starting" for every request.
         Assert.DoesNotContain("Request starting", output);
         Assert.DoesNotContain("Request finished", output);
+        // ...and appsettings.Production.json turns the service's own line per request off too.
+        Assert.DoesNotContain("\"eventName\":\"Request\"", output);
     }
 
     /// <summary>The API built in the same configuration as these tests, in its own output folder.</summary>
