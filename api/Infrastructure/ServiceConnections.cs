@@ -7,10 +7,14 @@ namespace CpxTeleservice.Infrastructure;
 /// How the service's pools talk to PostgreSQL. Every statement the service runs more than
 /// <see cref="AutoPrepareMinUsages"/> times on a connection is prepared there (Npgsql's automatic
 /// preparation): PostgreSQL parses it once per connection and, once its generic plan is as good as a
-/// custom one, plans it once too. A connection returned to the pool is not reset: the service leaves no
-/// session state behind (its settings are startup options, its locks are transaction-scoped, the
-/// migrations' session lock is released before the connection is returned), so a reset would only throw
-/// the prepared statements away. Values given in the connection string win.
+/// custom one, plans it once too. A connection returned to the pool is not reset: Npgsql's reset keeps
+/// prepared statements, but makes PostgreSQL run seven utility commands (<c>RESET ALL</c>, <c>CLOSE ALL</c>,
+/// <c>UNLISTEN *</c>, <c>pg_advisory_unlock_all()</c>, <c>DISCARD SEQUENCES</c>, <c>DISCARD TEMP</c>, and the
+/// session authorisation's reset) before the next request's first statement, on every return. The service
+/// leaves nothing for them to clean: its settings are startup options (the clock) or <c>SET LOCAL</c>, its
+/// locks are transaction-scoped, it opens no cursor, listens to nothing and creates no temporary table; the
+/// migrations' session lock is taken on an unpooled connection of their own; and Npgsql still rolls back
+/// a transaction left open on a returned connection. Values given in the connection string win.
 /// </summary>
 public static class ServiceConnections
 {

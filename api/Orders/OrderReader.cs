@@ -22,7 +22,7 @@ public sealed class OrderReader(ExpectedDates dates)
     /// <summary>A structure's orders, as its legal representative and mandataires see them: empty for anyone else.</summary>
     public Task<IReadOnlyList<OrderView>> ForStructureAsync(NpgsqlConnection connection, Guid structureId, string callerIdNat, OrderFilter filter,
         Guid? after, int fetch, CancellationToken cancellationToken) =>
-        QueryAsync(connection, ForStructure(filter, after, fetch), new { structureId, callerIdNat, filter.State, filter.CardType, after }, cancellationToken);
+        QueryAsync(connection, ForStructure(filter, after, fetch), new { structureId, callerIdNat, filter.State, filter.CardType, filter.StructureId, after }, cancellationToken);
 
     /// <summary>A structure's page of orders through the caller's rights; a first page and a next page are two statements (<see cref="Keyset"/>).</summary>
     internal static string ForStructure(OrderFilter filter, Guid? after, int fetch) =>
