@@ -108,6 +108,24 @@ public class MandateEndEventsTests(ServiceHost host) : IClassFixture<ServiceHost
 
     private static DateTime Instant(JsonElement e) => e.GetDateTimeOffset().UtcDateTime;
 
+    [Fact]
+    public async Task A_mandates_events_carry_its_end_and_a_designation_without_one_says_null()
+    {
+        var structure = await _world.StructureAsync();
+        var endsAt = DateTimeOffset.UtcNow.AddDays(30);
+        var ending = await DesignateAsync(structure, endsAt);
+        var open = Registry.NewStaffCard(structure.Finess, "SANSFIN");
+        await _world.RegisterCardAsync(open, "CPE", structure.StructureId);
+        await HttpAssert.JsonAsync(await structure.LegalRepresentativeClient.PostAsJsonAsync(
+            $"/api/v1/structures/{structure.StructureId}/mandataires", new { idNat = open.IdNat }), HttpStatusCode.Created);
+
+        var designated = (await MandateEventsAsync(structure)).Where(e => Type(e) == "mandate.designated").ToList();
+        var withEnd = Assert.Single(designated, e => e.GetProperty("data").GetProperty("idNat").GetString() == ending).GetProperty("data");
+        Assert.Equal(endsAt.UtcDateTime, Instant(withEnd.GetProperty("endsAt")), TimeSpan.FromMilliseconds(1));
+        var withoutEnd = Assert.Single(designated, e => e.GetProperty("data").GetProperty("idNat").GetString() == open.IdNat).GetProperty("data");
+        Assert.Equal(JsonValueKind.Null, withoutEnd.GetProperty("endsAt").ValueKind);
+    }
+
     /// <summary>A staff card of the structure designated mandataire with an end; its IdNat.</summary>
     private async Task<string> DesignateAsync(World.StructureActors structure, DateTimeOffset endsAt)
     {
