@@ -41,8 +41,8 @@ public sealed class AdeliRegistrations : IIntakeRecordKind<AdeliRegistration, Re
         var batch = all.Where((_, i) => !rejected.ContainsKey(i)).ToList();
         await UpsertProfessionalsAsync(connection, transaction, src, batch.Where(r => r.Event != RegistrationEvent.Radiation).Select(r => new Registered(
             "0" + r.Adeli, null, r.Adeli, r.Event, r.Identity, r.Exercise, r.CorrespondenceAddress)).ToList(), ct);
-        await RadiateAsync(connection, transaction, src, batch.Where(r => r.Event == RegistrationEvent.Radiation).Select(r => "0" + r.Adeli).ToArray(), ct);
-        return new ApplyResult([], rejected);
+        var opposed = await RadiateAsync(connection, transaction, src, batch.Where(r => r.Event == RegistrationEvent.Radiation).Select(r => "0" + r.Adeli).ToArray(), ct);
+        return new ApplyResult([], rejected, opposed);
     }
 
     public RegistrationAck Ack(AdeliRegistration r, Verdict verdict, string? orderId) =>

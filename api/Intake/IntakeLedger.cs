@@ -104,6 +104,7 @@ public sealed partial class IntakeLedger(NpgsqlDataSource dataSource, ILogger<In
     {
         var pending = range.Where(i => batch.Verdicts[i].Outcome != AckOutcome.Rejected).ToList();
         IReadOnlyList<int> accepted = [];
+        var opposed = 0;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         if (pending.Count > 0)
@@ -112,12 +113,13 @@ public sealed partial class IntakeLedger(NpgsqlDataSource dataSource, ILogger<In
             var toApply = SettleFromLedger(batch, pending, ledger);
             if (toApply.Count > 0)
             {
-                accepted = await ApplyAsync(connection, transaction, batch, toApply, cancellationToken);
+                (accepted, opposed) = await ApplyAsync(connection, transaction, batch, toApply, cancellationToken);
             }
         }
 
         await WriteLedgerAsync(connection, transaction, batch, range, accepted, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        Telemetry.CpxMetrics.Opposition("radiation", opposed);
         LogBatchCommitted(logger, batch.Kind.Stream, batch.Source.Name, range.Count);
     }
 
@@ -176,7 +178,7 @@ public sealed partial class IntakeLedger(NpgsqlDataSource dataSource, ILogger<In
     }
 
     /// <summary>The kind's effect on the records to apply: each ACCEPTED, or REJECTED on what the database holds. Returns the accepted ones.</summary>
-    private static async Task<List<int>> ApplyAsync<TRecord, TAck>(NpgsqlConnection connection, NpgsqlTransaction transaction, Batch<TRecord, TAck> batch,
+    private static async Task<(List<int> Accepted, int Opposed)> ApplyAsync<TRecord, TAck>(NpgsqlConnection connection, NpgsqlTransaction transaction, Batch<TRecord, TAck> batch,
         List<int> toApply, CancellationToken cancellationToken)
     {
         var result = await batch.Kind.ApplyAsync(connection, transaction, batch.Source, toApply.Select(i => batch.Records[i]).ToList(), cancellationToken);
@@ -199,7 +201,7 @@ public sealed partial class IntakeLedger(NpgsqlDataSource dataSource, ILogger<In
             }
         }
 
-        return accepted;
+        return (accepted, result.Opposed);
     }
 
     /// <summary>The ledger (the accepted records' versions) and one audit line per committed batch (refused records included), in one round trip.</summary>

@@ -215,22 +215,26 @@ public static class ProfessionalRegister
             }, transaction, cancellationToken: cancellationToken));
     }
 
-    /// <summary>A radiation cancels the professional's orders under way and puts their active cards in opposition (contract.md, gRPC intake).</summary>
-    public static async Task RadiateAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IntakeSource source, string[] idNats, CancellationToken cancellationToken)
+    /// <summary>
+    /// A radiation cancels the professional's orders under way and puts their active cards in opposition (contract.md,
+    /// gRPC intake). Returns the number of cards put in opposition.
+    /// </summary>
+    public static async Task<int> RadiateAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, IntakeSource source, string[] idNats, CancellationToken cancellationToken)
     {
         if (idNats.Length == 0)
         {
-            return;
+            return 0;
         }
 
         var professions = source.Professions.ToArray();
         await OrderStore.CancelForRadiationAsync(connection, transaction, idNats, professions, source.IdNatStruct, cancellationToken);
-        await CardStore.OpposeRadiatedAsync(connection, transaction, idNats, professions, source.IdNatStruct, cancellationToken);
+        var opposed = await CardStore.OpposeRadiatedAsync(connection, transaction, idNats, professions, source.IdNatStruct, cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
             """
             UPDATE professionals pr SET radiated_at = cpx_now(), updated_at = cpx_now()
             FROM persons p WHERE p.id = pr.person_id AND p.id_nat = ANY(@idNats)
             """, new { idNats }, transaction, cancellationToken: cancellationToken));
+        return opposed;
     }
 
 }

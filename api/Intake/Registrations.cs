@@ -64,8 +64,8 @@ public sealed class Registrations : IIntakeRecordKind<ProfessionalRegistration, 
             }
         }
 
-        await RadiateAsync(connection, transaction, source, records.Where(r => r.Event == RegistrationEvent.Radiation).Select(r => "8" + r.Rpps).ToArray(), cancellationToken);
-        return new ApplyResult(created, rejected);
+        var opposed = await RadiateAsync(connection, transaction, source, records.Where(r => r.Event == RegistrationEvent.Radiation).Select(r => "8" + r.Rpps).ToArray(), cancellationToken);
+        return new ApplyResult(created, rejected, opposed);
     }
 
 }

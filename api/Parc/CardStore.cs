@@ -67,9 +67,9 @@ public static class CardStore
 
     /// <summary>
     /// A register's radiation puts the professionals' active professional cards (CPS, CPF) of the given
-    /// professions in opposition, set-based; staff cards stay.
+    /// professions in opposition, set-based; staff cards stay. Returns the number of cards put in opposition.
     /// </summary>
-    public static Task OpposeRadiatedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string[] idNats, string[] professions, string actorIdNat,
+    public static Task<int> OpposeRadiatedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string[] idNats, string[] professions, string actorIdNat,
         CancellationToken cancellationToken) =>
         connection.ExecuteAsync(new CommandDefinition(
             """

@@ -57,7 +57,7 @@ internal static class CpxMetrics
     public static void AuthenticationRefused(string surface, string reason) =>
         AuthenticationRefusals.Add(1, new("surface", surface), new("reason", reason));
 
-    /// <summary>Cards put in opposition for one reason: one by a card's opposition, every card of the holder by a departure.</summary>
+    /// <summary>Cards put in opposition for one reason: one by a card's opposition, every card of the holder by a departure, the radiated professionals' cards by a radiation (once its intake batch commits).</summary>
     public static void Opposition(string reason, int count = 1)
     {
         if (count > 0)

@@ -69,6 +69,30 @@ public partial class MetricsTests(IntakeHost host) : IClassFixture<IntakeHost>
     }
 
     [Fact]
+    public async Task A_radiation_counts_the_cards_it_puts_in_opposition()
+    {
+        var rpps = CheckDigit.Luhn((3_000_000_000L + Random.Shared.Next(1, 900_000_000)).ToString(CultureInfo.InvariantCulture));
+        var card = new CpxTeleservice.DevPki.CardIdentity("8" + rpps, "SOIGNANT", "ALEX", 0, Registry.NextSerial(), Profession: 60, Title: "Infirmier");
+        await Registry.AddCardAsync(host.Database.DataSource, card, "CPS");
+        var before = await ScrapeAsync(_world.Operator);
+
+        using (var organisation = GrpcChannels.Organisation(IntakeHost.OrdreOu, "INTAKE TEST"))
+        using (var channel = host.Channel(organisation))
+        {
+            var acks = await channel.StreamAsync(IntakeMethods.StreamRegistrations, [new ProfessionalRegistration
+            {
+                RecordId = "radiation-" + rpps, Version = 1, Rpps = rpps, Event = RegistrationEvent.Radiation,
+                TransmittedAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(DateTime.UtcNow),
+            }]);
+            Assert.Equal(AckOutcome.Accepted, Assert.Single(acks).Outcome);
+        }
+
+        var after = await ScrapeAsync(_world.Operator);
+        // At least this one (the meter is the process's: another test's radiation may run meanwhile).
+        Assert.True(Sum(after, "cpx_oppositions", "reason=\"radiation\"") >= Sum(before, "cpx_oppositions", "reason=\"radiation\"") + 1, Dump(after));
+    }
+
+    [Fact]
     public async Task Renewal_orders_created_by_the_job_are_counted()
     {
         var structure = await _world.StructureAsync();
