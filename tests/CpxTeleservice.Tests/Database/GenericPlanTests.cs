@@ -4,7 +4,6 @@ using CpxTeleservice.Orders;
 using CpxTeleservice.Parc;
 using CpxTeleservice.Tests.Infrastructure;
 using Dapper;
-using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
 namespace CpxTeleservice.Tests.Database;
@@ -21,7 +20,7 @@ public partial class GenericPlanTests
     [Fact]
     public async Task A_next_page_of_the_parc_starts_from_its_cursor_in_the_index_under_a_generic_plan()
     {
-        await using var db = await MigratedDatabaseAsync();
+        await using var db = await TestDatabase.CreateMigratedAsync();
         var plan = await GenericPlanAsync(db, CardReader.ForStructure(new CardFilter(null, null, null, null), Guid.NewGuid(), 51));
         Assert.Matches(KeysetIndexCondition(), plan);
     }
@@ -29,7 +28,7 @@ public partial class GenericPlanTests
     [Fact]
     public async Task A_next_page_of_a_structures_orders_starts_from_its_cursor_in_the_index_under_a_generic_plan()
     {
-        await using var db = await MigratedDatabaseAsync();
+        await using var db = await TestDatabase.CreateMigratedAsync();
         var plan = await GenericPlanAsync(db, OrderReader.ForStructure(new OrderFilter(null, null), Guid.NewGuid(), 51));
         Assert.Matches(KeysetIndexCondition(), plan);
     }
@@ -38,7 +37,7 @@ public partial class GenericPlanTests
     public async Task The_single_statement_form_with_an_optional_cursor_loses_the_index_condition_under_a_generic_plan()
     {
         // Why the first and next pages are two statements: the form they replaced, read the same way.
-        await using var db = await MigratedDatabaseAsync();
+        await using var db = await TestDatabase.CreateMigratedAsync();
         var optional = CardReader.ForStructure(new CardFilter(null, null, null, null), null, 51).Replace("ORDER BY id", "AND (@after::uuid IS NULL OR id > @after) ORDER BY id", StringComparison.Ordinal);
         var plan = await GenericPlanAsync(db, optional);
         Assert.DoesNotMatch(KeysetIndexCondition(), plan);
@@ -49,7 +48,7 @@ public partial class GenericPlanTests
     public async Task The_parc_page_is_planned_once_per_connection_PostgreSQL_keeps_its_generic_plan()
     {
         // A parc of 5,000 cards of mixed types, analysed: the planner's estimates are a real parc's.
-        await using var db = await MigratedDatabaseAsync();
+        await using var db = await TestDatabase.CreateMigratedAsync();
         var structureId = Guid.NewGuid();
         await using (var setup = await db.DataSource.OpenConnectionAsync())
         {
@@ -109,12 +108,4 @@ public partial class GenericPlanTests
 
     [GeneratedRegex(@"@([A-Za-z_][A-Za-z0-9_]*)")]
     private static partial Regex Parameter();
-
-    private static async Task<TestDatabase> MigratedDatabaseAsync()
-    {
-        var db = await TestDatabase.CreateAsync();
-        await new MigrationRunner(db.DataSource, NullLogger<MigrationRunner>.Instance)
-            .ApplyAsync(MigrationFile.LoadFolder(Path.Combine(AppContext.BaseDirectory, "migrations")), CancellationToken.None);
-        return db;
-    }
 }

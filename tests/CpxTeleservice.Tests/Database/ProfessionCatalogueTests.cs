@@ -2,7 +2,6 @@ using CpxTeleservice.Infrastructure;
 using CpxTeleservice.Orders;
 using CpxTeleservice.Tests.Infrastructure;
 using Dapper;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace CpxTeleservice.Tests.Database;
 
@@ -12,7 +11,7 @@ public class ProfessionCatalogueTests
     [Fact]
     public async Task A_profession_moving_from_ADELI_to_RPPS_is_a_new_dated_row_and_orders_follow_the_date()
     {
-        await using var db = await MigratedDatabaseAsync();
+        await using var db = await TestDatabase.CreateMigratedAsync();
         await using var connection = await db.DataSource.OpenConnectionAsync();
         await connection.ExecuteAsync(
             """
@@ -34,7 +33,7 @@ public class ProfessionCatalogueTests
     [Fact]
     public async Task An_order_follows_the_catalogue_row_in_force_on_its_day_in_Paris_the_nurses_move_to_RPPS_on_8_October_2021()
     {
-        await using var db = await MigratedDatabaseAsync();
+        await using var db = await TestDatabase.CreateMigratedAsync();
         await using var connection = await db.DataSource.OpenConnectionAsync();
         // The change an operator enters (8 October 2021, PAPS Centre-Val de Loire; SOFIA says 28 October), through the catalogue's one writer.
         await using (var transaction = await connection.BeginTransactionAsync())
@@ -70,7 +69,7 @@ public class ProfessionCatalogueTests
     [Fact]
     public async Task The_catalogue_holds_every_profession_of_the_seed_once_in_force_today()
     {
-        await using var db = await MigratedDatabaseAsync();
+        await using var db = await TestDatabase.CreateMigratedAsync();
         await using var connection = await db.DataSource.OpenConnectionAsync();
         var inForce = (await connection.QueryAsync<(string Register, bool Issuable, bool SalariedOnly, bool CpfEligible)>(
             "SELECT register, issuable, salaried_only, cpf_eligible FROM professions WHERE valid_until IS NULL")).ToList();
@@ -80,14 +79,5 @@ public class ProfessionCatalogueTests
         Assert.Equal(4, inForce.Count(p => p.SalariedOnly));
         Assert.Equal(8, inForce.Count(p => !p.Issuable));
         Assert.Equal(4, inForce.Count(p => p.CpfEligible));
-    }
-
-    /// <summary>A database of its own with every migration applied.</summary>
-    private static async Task<TestDatabase> MigratedDatabaseAsync()
-    {
-        var db = await TestDatabase.CreateAsync();
-        await new MigrationRunner(db.DataSource, NullLogger<MigrationRunner>.Instance)
-            .ApplyAsync(MigrationFile.LoadFolder(Path.Combine(AppContext.BaseDirectory, "migrations")), CancellationToken.None);
-        return db;
     }
 }

@@ -47,6 +47,15 @@ public sealed class TestDatabase : IAsyncDisposable
 
     public static Task<TestDatabase> CreateAsync() => CreateAsync(AdminConnectionString);
 
+    /// <summary>A new database with every migration of this build applied (tests of SQL without a host).</summary>
+    public static async Task<TestDatabase> CreateMigratedAsync()
+    {
+        var db = await CreateAsync();
+        await new CpxTeleservice.Infrastructure.MigrationRunner(db.DataSource, Microsoft.Extensions.Logging.Abstractions.NullLogger<CpxTeleservice.Infrastructure.MigrationRunner>.Instance)
+            .ApplyAsync(CpxTeleservice.Infrastructure.MigrationFile.LoadFolder(Path.Combine(AppContext.BaseDirectory, "migrations")), CancellationToken.None);
+        return db;
+    }
+
     /// <summary>A new database on the cluster whose superuser <paramref name="adminConnectionString"/> logs in as.</summary>
     public static async Task<TestDatabase> CreateAsync(string adminConnectionString)
     {
