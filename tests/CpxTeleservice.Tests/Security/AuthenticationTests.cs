@@ -195,6 +195,22 @@ public class AuthenticationTests(ServiceHost host) : IClassFixture<ServiceHost>
     }
 
     [Fact]
+    public async Task Me_of_an_operator_card_the_registry_does_not_know_yet_lists_the_roles_of_the_person_its_IdNat_names()
+    {
+        // /me reads roles by the person the registry read found; a card it did not find (an operator's, at
+        // bootstrap) is looked up by IdNat, so a holder who already represents a structure sees that role.
+        var db = host.Database.DataSource;
+        var operatorPerson = await Registry.AddPersonAsync(db, ServiceHost.Operator);
+        var structure = await Registry.AddStructureAsync(db, "13" + Random.Shared.Next(1_000_000, 9_999_999), "STRUCTURE DE L'OPERATEUR", operatorPerson);
+        using var client = host.CreateClient(ServiceHost.Operator);
+        var me = await HttpAssert.JsonAsync(await client.GetAsync("/api/v1/me"));
+        Assert.True(me.GetProperty("operator").GetBoolean());
+        var role = Assert.Single(me.GetProperty("structures").EnumerateArray());
+        Assert.Equal(structure, role.GetProperty("structureId").GetGuid());
+        Assert.Equal("legal-representative", role.GetProperty("role").GetString());
+    }
+
+    [Fact]
     public async Task Operator_exemption_needs_the_configured_card_serial_too()
     {
         using var client = host.CreateClient(ServiceHost.Operator with { CardSerial = Registry.NextSerial() });
