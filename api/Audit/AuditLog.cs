@@ -6,7 +6,8 @@ namespace CpxTeleservice.Audit;
 /// <summary>Appends to <c>audit_events</c>, which a trigger keeps append-only.</summary>
 public sealed partial class AuditLog(NpgsqlDataSource dataSource, ILogger<AuditLog> logger)
 {
-    private const string Insert =
+    /// <summary>The insert of one entry, its parameters an <see cref="AuditEntry"/>'s properties (a caller may send it in a batch of its own).</summary>
+    internal const string Insert =
         """
         INSERT INTO audit_events (actor_id_nat, actor_card_serial, structure_id, action, target, outcome, detail, request_id)
         VALUES (@ActorIdNat, @ActorCardSerial, @StructureId, @Action, @Target, @Outcome, @Detail, @RequestId)

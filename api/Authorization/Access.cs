@@ -10,11 +10,15 @@ namespace CpxTeleservice.Authorization;
 /// </summary>
 public static class Access
 {
-    public static async Task<StructureRoleKind> RoleAsync(NpgsqlConnection connection, string idNat, Guid structureId, CancellationToken cancellationToken)
+    /// <summary>The caller's roles in a structure (<c>@idNat</c>, <c>@structureId</c>); <see cref="RoleOf"/> reads its rows.</summary>
+    internal const string RoleStatement = "SELECT role FROM caller_structures(@idNat) WHERE structure_id = @structureId";
+
+    public static async Task<StructureRoleKind> RoleAsync(NpgsqlConnection connection, string idNat, Guid structureId, CancellationToken cancellationToken) =>
+        RoleOf(await connection.QueryAsync<string>(new CommandDefinition(RoleStatement, new { idNat, structureId }, cancellationToken: cancellationToken)));
+
+    /// <summary>The strongest of the roles read by <see cref="RoleStatement"/>.</summary>
+    internal static StructureRoleKind RoleOf(IEnumerable<string> roles)
     {
-        var roles = await connection.QueryAsync<string>(new CommandDefinition(
-            "SELECT role FROM caller_structures(@idNat) WHERE structure_id = @structureId",
-            new { idNat, structureId }, cancellationToken: cancellationToken));
         var list = roles.ToList();
         return list.Contains("legal-representative") ? StructureRoleKind.LegalRepresentative
             : list.Contains("mandataire") ? StructureRoleKind.Mandataire

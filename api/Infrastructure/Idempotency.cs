@@ -38,21 +38,36 @@ public sealed class Idempotency(NpgsqlConnection connection, NpgsqlTransaction t
         Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{target}\n{JsonSerializer.Serialize(body, options)}")));
 
     /// <summary>
+    /// The claim, as one statement a caller may send in a batch with its own (<see cref="ClaimParameters"/>):
+    /// a request with this key still running holds the lock, so the lock is tried, then the key claimed
+    /// under it (the insert reads the lock's row first). Its row: (locked, claimed), for <see cref="AnswerAsync"/>.
+    /// </summary>
+    internal const string ClaimStatement =
+        """
+        WITH lock AS (SELECT pg_try_advisory_xact_lock(hashtextextended(@lockKey, 0)) AS locked),
+             claim AS (INSERT INTO idempotency_keys (caller_id_nat, scope, key, request_hash, status_code, response_body)
+                       SELECT @callerIdNat, @scope, @key, @requestHash, 0, '' FROM lock WHERE lock.locked
+                       ON CONFLICT DO NOTHING RETURNING 1)
+        SELECT (SELECT locked FROM lock), EXISTS (SELECT 1 FROM claim)
+        """;
+
+    /// <summary>The parameters of <see cref="ClaimStatement"/> for this request.</summary>
+    internal object ClaimParameters(string requestHash) => new { lockKey = $"idempotency\n{callerIdNat}\n{key}", callerIdNat, scope, key, requestHash };
+
+    /// <summary>
     /// Claims the key for this request. Null: the key is this request's, go on. Otherwise the answer to send:
     /// the stored response replayed, 409 while the first request runs, 422 when the key served another request.
     /// </summary>
     public async Task<IResult?> ClaimAsync(HttpContext http, string requestHash, CancellationToken cancellationToken)
     {
-        // A request with this key still running holds the lock: answer 409 rather than wait. The lock is
-        // tried, then the key claimed under it, in one statement (the insert reads the lock's row first).
         var (locked, claimed) = await connection.QuerySingleAsync<(bool Locked, bool Claimed)>(new CommandDefinition(
-            """
-            WITH lock AS (SELECT pg_try_advisory_xact_lock(hashtextextended(@lockKey, 0)) AS locked),
-                 claim AS (INSERT INTO idempotency_keys (caller_id_nat, scope, key, request_hash, status_code, response_body)
-                           SELECT @callerIdNat, @scope, @key, @requestHash, 0, '' FROM lock WHERE lock.locked
-                           ON CONFLICT DO NOTHING RETURNING 1)
-            SELECT (SELECT locked FROM lock), EXISTS (SELECT 1 FROM claim)
-            """, new { lockKey = $"idempotency\n{callerIdNat}\n{key}", callerIdNat, scope, key, requestHash }, transaction, cancellationToken: cancellationToken));
+            ClaimStatement, ClaimParameters(requestHash), transaction, cancellationToken: cancellationToken));
+        return await AnswerAsync(http, locked, claimed, requestHash, cancellationToken);
+    }
+
+    /// <summary>What the claim's row means: null when the key is this request's, otherwise the answer to send.</summary>
+    internal async Task<IResult?> AnswerAsync(HttpContext http, bool locked, bool claimed, string requestHash, CancellationToken cancellationToken)
+    {
         if (!locked)
         {
             return Problem.Conflict(ProblemTypes.IdempotencyKeyInUse, "A request with this Idempotency-Key is in progress", "Retry once it has finished to get its response.");

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using CpxTeleservice.Audit;
 using CpxTeleservice.Authorization;
 using CpxTeleservice.Domain;
 using CpxTeleservice.Infrastructure;
@@ -39,25 +40,27 @@ internal static class OrderPlacement
         }
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        if (await RefuseCallerAsync(connection, caller, structureId, cancellationToken) is { } refused)
-        {
-            return refused;
-        }
-
         if (Validate(request) is { Any: true } errors)
         {
-            return errors.ToProblem();
+            // A caller who may not order is told so before anything of the body.
+            return RefuseCaller(caller, await Access.RoleAsync(connection, caller.IdNat, structureId, cancellationToken)) ?? errors.ToProblem();
         }
 
         var requestHash = Idempotency.Hash(structureId.ToString(), request, json.Value.SerializerOptions);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var idempotency = new Idempotency(connection, transaction, caller.IdNat, "orders", key);
-        if (await idempotency.ClaimAsync(http, requestHash, cancellationToken) is { } answer)
+        var opening = await OpenAsync(connection, transaction, caller, structureId, idempotency, requestHash, cancellationToken);
+        if (RefuseCaller(caller, opening.Role) is { } refused)
+        {
+            return refused;
+        }
+
+        if (await idempotency.AnswerAsync(http, opening.Locked, opening.Claimed, requestHash, cancellationToken) is { } answer)
         {
             return answer;
         }
 
-        var structure = await StructureAsync(connection, transaction, structureId, cancellationToken);
+        var structure = opening.Structure!;
         if (RefuseInactiveContract(structure) is { } inactive)
         {
             return inactive;
@@ -75,30 +78,48 @@ internal static class OrderPlacement
             return Problem.Rule(verdict.ProblemType!, verdict.Title!, verdict.Detail!);
         }
 
-        var holderId = await HolderIdAsync(connection, transaction, request, holder, cancellationToken);
-        if (await AlreadyHeldAsync(connection, transaction, structureId, request.CardType!, holderId, cancellationToken) is { } held)
-        {
-            return held;
-        }
+        var orderId = Guid.CreateVersion7();
+        var newOrder = NewOrderOf(structureId, request, await HolderIdAsync(connection, transaction, request, holder, cancellationToken), verdict.InitialState!, caller, http.UtcNow());
+        var (live, order) = await PlaceUnlessLiveAsync(connection, transaction, orderId, newOrder,
+            http.SuccessEntry(structureId, $"order {orderId}", $"{request.CardType} for {holder.IdNat}"), reader, cancellationToken);
+        return live is not null ? AlreadyHeld(request.CardType!, live) : await CommitAsync(http, transaction, idempotency, order!, json.Value.SerializerOptions, cancellationToken);
+    }
 
-        var orderId = await PlaceAsync(connection, transaction, structureId, request, holderId, verdict.InitialState!, caller, http.UtcNow(), cancellationToken);
-        var body = JsonSerializer.Serialize(await reader.GetAsync(connection, orderId, cancellationToken, transaction), json.Value.SerializerOptions);
-        var location = $"/api/v1/orders/{orderId}";
+    /// <summary>The placed order's 201, stored for the key's retries, committed with the order.</summary>
+    private static async Task<IResult> CommitAsync(HttpContext http, NpgsqlTransaction transaction, Idempotency idempotency, OrderView order,
+        JsonSerializerOptions options, CancellationToken cancellationToken)
+    {
+        var body = JsonSerializer.Serialize(order, options);
+        var location = $"/api/v1/orders/{order.Id}";
         await idempotency.StoreAsync(StatusCodes.Status201Created, body, location, cancellationToken);
-        await http.AuditAsync(connection, transaction, structureId, $"order {orderId}", $"{request.CardType} for {holder.IdNat}");
         await transaction.CommitAsync(cancellationToken);
         return Idempotency.Respond(http, StatusCodes.Status201Created, body, location);
     }
 
-    private static Task<StructureForOrder> StructureAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid structureId,
-        CancellationToken cancellationToken) =>
-        connection.QuerySingleAsync<StructureForOrder>(new CommandDefinition(
-            """
-            SELECT c.state AS ContractState, p.id_nat AS LegalRepresentativeIdNat, p.id AS LegalRepresentativeId,
-                   p.health_professional AS LegalRepresentativeHealthProfessional, s.id_nat_struct AS IdNatStruct
-            FROM structures s JOIN contracts c ON c.structure_id = s.id JOIN persons p ON p.id = s.legal_representative_id
-            WHERE s.id = @structureId
-            """, new { structureId }, transaction, cancellationToken: cancellationToken));
+    private const string StructureStatement =
+        """
+        SELECT c.state AS ContractState, p.id_nat AS LegalRepresentativeIdNat, p.id AS LegalRepresentativeId,
+               p.health_professional AS LegalRepresentativeHealthProfessional, s.id_nat_struct AS IdNatStruct
+        FROM structures s JOIN contracts c ON c.structure_id = s.id JOIN persons p ON p.id = s.legal_representative_id
+        WHERE s.id = @structureId
+        """;
+
+    /// <summary>
+    /// The transaction's first round trip: the caller's role in the structure, the Idempotency-Key's claim and
+    /// the structure. The claim is acted on only once the role allows the order; a refused caller's claim
+    /// goes with the transaction, which is never committed.
+    /// </summary>
+    private static async Task<(StructureRoleKind Role, bool Locked, bool Claimed, StructureForOrder? Structure)> OpenAsync(NpgsqlConnection connection,
+        NpgsqlTransaction transaction, Caller caller, Guid structureId, Idempotency idempotency, string requestHash, CancellationToken cancellationToken)
+    {
+        var parameters = new DynamicParameters(idempotency.ClaimParameters(requestHash));
+        parameters.AddDynamicParams(new { idNat = caller.IdNat, structureId });
+        await using var results = await connection.QueryMultipleAsync(new CommandDefinition(
+            $"{Access.RoleStatement};\n{Idempotency.ClaimStatement};\n{StructureStatement}", parameters, transaction, cancellationToken: cancellationToken));
+        var role = Access.RoleOf(await results.ReadAsync<string>());
+        var (locked, claimed) = await results.ReadSingleAsync<(bool Locked, bool Claimed)>();
+        return (role, locked, claimed, await results.ReadSingleOrDefaultAsync<StructureForOrder>());
+    }
 
     /// <summary>Rule 1: the structure's contract is active.</summary>
     private static ProblemHttpResult? RefuseInactiveContract(StructureForOrder structure) =>
@@ -122,9 +143,8 @@ internal static class OrderPlacement
     }
 
     /// <summary>Rule 2: the legal representative or an active mandataire, with a card that acts for a structure.</summary>
-    private static async Task<ProblemHttpResult?> RefuseCallerAsync(NpgsqlConnection connection, Caller caller, Guid structureId, CancellationToken cancellationToken)
+    private static ProblemHttpResult? RefuseCaller(Caller caller, StructureRoleKind role)
     {
-        var role = await Access.RoleAsync(connection, caller.IdNat, structureId, cancellationToken);
         if (role == StructureRoleKind.None)
         {
             return Problem.Forbidden("You are neither the legal representative nor an active mandataire of this structure.");
@@ -227,40 +247,32 @@ internal static class OrderPlacement
     }
 
     /// <summary>
-    /// One live card per holder and kind in a structure: a holder who holds an active card of that type
-    /// for the structure, or for whom an order of that type is under way, is not ordered another; the
-    /// card is renewed, or put in opposition with a replacement.
+    /// Rule 5, one live card per holder and kind in a structure, and the order, in one round trip: the order
+    /// placed unless the holder holds an active card of that type for the structure or has one on order
+    /// (<see cref="OrderStore.PlaceUnlessLive"/>), read back with its history, and its audit line. When a live
+    /// card or order is found, nothing was placed and the transaction is not committed.
     /// </summary>
-    private static async Task<ProblemHttpResult?> AlreadyHeldAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid structureId,
-        string cardType, Guid holderId, CancellationToken cancellationToken)
+    private static async Task<(LiveCardOrOrder? Live, OrderView? Order)> PlaceUnlessLiveAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
+        Guid orderId, NewOrder order, AuditEntry audit, OrderReader reader, CancellationToken cancellationToken)
     {
-        var live = await connection.QueryFirstOrDefaultAsync<LiveCardOrOrder>(new CommandDefinition(
-            """
-            SELECT 'card' AS Kind, id AS Id FROM cards
-            WHERE structure_id = @structureId AND holder_id = @holderId AND card_type = @cardType AND state = 'active' AND valid_until > cpx_now()
-            UNION ALL
-            SELECT 'order', id FROM orders
-            WHERE structure_id = @structureId AND holder_id = @holderId AND card_type = @cardType
-              AND state NOT IN ('completed', 'rejected', 'cancelled')
-            LIMIT 1
-            """, new { structureId, holderId, cardType }, transaction, cancellationToken: cancellationToken));
-        return live switch
-        {
-            null => null,
-            { Kind: "card" } => Problem.Conflict(ProblemTypes.CardAlreadyHeld, $"The holder already holds an active {cardType} of this structure",
-                $"Card {live.Id} is active: renew it (POST /api/v1/cards/{live.Id}/renewal), or put it in opposition with a replacement "
-                + $"(POST /api/v1/cards/{live.Id}/opposition) if it is lost, stolen or broken."),
-            _ => Problem.Conflict(ProblemTypes.CardAlreadyHeld, $"A {cardType} for this holder is already on order",
-                $"Order {live.Id} is under way: follow it (GET /api/v1/orders/{live.Id}), or cancel it before ordering another."),
-        };
+        var parameters = new DynamicParameters(audit);
+        parameters.AddDynamicParams(OrderStore.PlaceParameters(orderId, order));
+        await using var results = await connection.QueryMultipleAsync(new CommandDefinition(
+            $"{OrderStore.PlaceUnlessLive};\n{OrderReader.ReadBack};\n{AuditLog.Insert}", parameters, transaction, cancellationToken: cancellationToken));
+        var live = await results.ReadSingleOrDefaultAsync<LiveCardOrOrder>();
+        return (live, await reader.ReadBackAsync(results));
     }
 
+    /// <summary>The answer to an order for a holder who already holds a live card or order of that type: renew, replace, or follow it.</summary>
+    private static ProblemHttpResult AlreadyHeld(string cardType, LiveCardOrOrder live) => live.Kind == "card"
+        ? Problem.Conflict(ProblemTypes.CardAlreadyHeld, $"The holder already holds an active {cardType} of this structure",
+            $"Card {live.Id} is active: renew it (POST /api/v1/cards/{live.Id}/renewal), or put it in opposition with a replacement "
+            + $"(POST /api/v1/cards/{live.Id}/opposition) if it is lost, stolen or broken.")
+        : Problem.Conflict(ProblemTypes.CardAlreadyHeld, $"A {cardType} for this holder is already on order",
+            $"Order {live.Id} is under way: follow it (GET /api/v1/orders/{live.Id}), or cancel it before ordering another.");
+
     /// <summary>The order: waiting for the ARS visa, or submitted with its dossier complete now.</summary>
-    private static async Task<Guid> PlaceAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid structureId, CreateOrderRequest request,
-        Guid holderId, string initialState, Caller caller, DateTime now, CancellationToken cancellationToken)
-    {
-        return await OrderStore.PlaceAsync(connection, transaction, new NewOrder(
-            structureId, request.CardType!, "new", holderId, request.Profession, request.ModeExercice, initialState, NewCodes: true,
-            initialState == "submitted" ? now : null, null, caller.IdNat, caller.CardSerial), cancellationToken);
-    }
+    private static NewOrder NewOrderOf(Guid structureId, CreateOrderRequest request, Guid holderId, string initialState, Caller caller, DateTime now) =>
+        new(structureId, request.CardType!, "new", holderId, request.Profession, request.ModeExercice, initialState, NewCodes: true,
+            initialState == "submitted" ? now : null, null, caller.IdNat, caller.CardSerial);
 }

@@ -57,15 +57,24 @@ public sealed class OrderReader(ExpectedDates dates)
                            AND (@IsOperator OR o.structure_id IN (SELECT structure_id FROM caller_structures(@IdNat)) OR p.id_nat = @IdNat))
             """, new { orderId, caller.IdNat, caller.IsOperator }, cancellationToken: cancellationToken));
 
+    /// <summary>One order (<c>@id</c>) and its history: two statements, one round trip; <see cref="ReadBackAsync"/> reads their results.</summary>
+    internal const string ReadBack =
+        $"""
+        {Columns} WHERE id = @id;
+        SELECT event AS Event, state AS State, occurred_at AS OccurredAt, recorded_at AS RecordedAt, actor_id_nat AS Actor, detail AS Detail
+        FROM order_events WHERE order_id = @id ORDER BY id
+        """;
+
     /// <summary>One order with its history, or null: both read in one round trip.</summary>
     public async Task<OrderView?> GetAsync(NpgsqlConnection connection, Guid id, CancellationToken cancellationToken, NpgsqlTransaction? transaction = null)
     {
-        await using var results = await connection.QueryMultipleAsync(new CommandDefinition(
-            $"""
-            {Columns} WHERE id = @id;
-            SELECT event AS Event, state AS State, occurred_at AS OccurredAt, recorded_at AS RecordedAt, actor_id_nat AS Actor, detail AS Detail
-            FROM order_events WHERE order_id = @id ORDER BY id
-            """, new { id }, transaction, cancellationToken: cancellationToken));
+        await using var results = await connection.QueryMultipleAsync(new CommandDefinition(ReadBack, new { id }, transaction, cancellationToken: cancellationToken));
+        return await ReadBackAsync(results);
+    }
+
+    /// <summary>The order and its history from the results of <see cref="ReadBack"/>; null when the order does not exist.</summary>
+    internal async Task<OrderView?> ReadBackAsync(SqlMapper.GridReader results)
+    {
         var row = await results.ReadSingleOrDefaultAsync<OrderRow>();
         var history = (await results.ReadAsync<OrderEventView>()).ToList();
         return row is null ? null : ToView(row, history);

@@ -31,6 +31,44 @@ public static class OrderStore
     }
 
     /// <summary>
+    /// A structure's new order, unless its holder already holds a live card or order of that type there (one
+    /// live card per holder and kind): the check and both inserts in one statement, whose row is the live
+    /// card or order found (then nothing was written). The holder's row is locked by an earlier statement
+    /// of the transaction, so this statement's snapshot sees every order placed for them before.
+    /// Its parameters: <see cref="PlaceParameters"/>.
+    /// </summary>
+    internal const string PlaceUnlessLive =
+        """
+        WITH live AS (
+            SELECT 'card' AS kind, id FROM cards
+            WHERE structure_id = @orderStructureId AND holder_id = @holderId AND card_type = @cardType AND state = 'active' AND valid_until > cpx_now()
+            UNION ALL
+            SELECT 'order', id FROM orders
+            WHERE structure_id = @orderStructureId AND holder_id = @holderId AND card_type = @cardType
+              AND state NOT IN ('completed', 'rejected', 'cancelled')
+            LIMIT 1),
+        placed AS (
+            INSERT INTO orders (id, structure_id, card_type, kind, holder_id, profession, mode_exercice, state, new_codes,
+                                dossier_complete_at, replaces_card_id, placed_by_id_nat, placed_by_card_serial)
+            SELECT @id, @orderStructureId, @cardType, @kind, @holderId, @profession, @modeExercice, @state, @newCodes,
+                   @dossierCompleteAt, @replacesCardId, @placedByIdNat, @placedByCardSerial
+            WHERE NOT EXISTS (SELECT 1 FROM live)
+            RETURNING id, state, placed_by_id_nat),
+        placed_event AS (
+            INSERT INTO order_events (order_id, event, state, occurred_at, actor_id_nat)
+            SELECT id, 'placed', state, cpx_now(), placed_by_id_nat FROM placed)
+        SELECT kind AS Kind, id AS Id FROM live
+        """;
+
+    /// <summary>The parameters of <see cref="PlaceUnlessLive"/> (named apart from any other statement's in the batch it rides in).</summary>
+    internal static object PlaceParameters(Guid id, NewOrder order) => new
+    {
+        id, orderStructureId = order.StructureId, cardType = order.CardType, kind = order.Kind, holderId = order.HolderId, profession = order.Profession,
+        modeExercice = order.ModeExercice, state = order.State, newCodes = order.NewCodes, dossierCompleteAt = order.DossierCompleteAt,
+        replacesCardId = order.ReplacesCardId, placedByIdNat = order.PlacedByIdNat, placedByCardSerial = order.PlacedByCardSerial,
+    };
+
+    /// <summary>
     /// The renewal of a card (codes kept, dossier complete at once), or null when a live renewal of that
     /// card exists: a partial unique index on live renewals decides, whoever asks concurrently.
     /// </summary>
