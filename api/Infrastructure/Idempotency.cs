@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace CpxTeleservice.Infrastructure;
@@ -12,6 +13,8 @@ namespace CpxTeleservice.Infrastructure;
 /// change it protects: the key is claimed by a row that commits with the change (a refused request does not
 /// burn its key), a retry replays the stored response, a retry while the first runs is a 409, and the key
 /// reused for another request is a 422. An advisory lock on the key makes concurrent duplicates race-free.
+/// A key is kept <see cref="IdempotencyOptions.RetentionHours"/> after its claim; past that it is a new key
+/// (<see cref="IdempotencyPurgeJob"/> deletes it).
 /// </summary>
 public sealed class Idempotency(NpgsqlConnection connection, NpgsqlTransaction transaction, string callerIdNat, string scope, string key)
 {
@@ -45,14 +48,23 @@ public sealed class Idempotency(NpgsqlConnection connection, NpgsqlTransaction t
     {
         // A request with this key still running holds the lock: answer 409 rather than wait. The lock is
         // tried, then the key claimed under it, in one statement (the insert reads the lock's row first).
+        // A key past its retention is a new key, whether or not the purge has deleted it yet: its row is
+        // claimed afresh (created_at by the service's clock). Either way the row is locked until the commit,
+        // so the purge skips it and the replay below reads it.
+        var retention = http.RequestServices.GetRequiredService<IOptions<IdempotencyOptions>>().Value.Retention;
         var (locked, claimed) = await connection.QuerySingleAsync<(bool Locked, bool Claimed)>(new CommandDefinition(
             """
             WITH lock AS (SELECT pg_try_advisory_xact_lock(hashtextextended(@lockKey, 0)) AS locked),
-                 claim AS (INSERT INTO idempotency_keys (caller_id_nat, scope, key, request_hash, status_code, response_body)
+                 claim AS (INSERT INTO idempotency_keys AS k (caller_id_nat, scope, key, request_hash, status_code, response_body)
                            SELECT @callerIdNat, @scope, @key, @requestHash, 0, '' FROM lock WHERE lock.locked
-                           ON CONFLICT DO NOTHING RETURNING 1)
+                           ON CONFLICT (caller_id_nat, scope, key) DO UPDATE
+                               SET request_hash = EXCLUDED.request_hash, status_code = 0, response_body = '', location = NULL,
+                                   created_at = EXCLUDED.created_at
+                               WHERE k.created_at < cpx_now() - @retention
+                           RETURNING 1)
             SELECT (SELECT locked FROM lock), EXISTS (SELECT 1 FROM claim)
-            """, new { lockKey = $"idempotency\n{callerIdNat}\n{key}", callerIdNat, scope, key, requestHash }, transaction, cancellationToken: cancellationToken));
+            """, new { lockKey = $"idempotency\n{callerIdNat}\n{key}", callerIdNat, scope, key, requestHash, retention }, transaction,
+            cancellationToken: cancellationToken));
         if (!locked)
         {
             return Problem.Conflict(ProblemTypes.IdempotencyKeyInUse, "A request with this Idempotency-Key is in progress", "Retry once it has finished to get its response.");
