@@ -51,7 +51,7 @@ public sealed class Idempotency(NpgsqlConnection connection, NpgsqlTransaction t
         // A key past its retention is a new key, whether or not the purge has deleted it yet: its row is
         // claimed afresh (created_at by the service's clock). Either way the row is locked until the commit,
         // so the purge skips it and the replay below reads it.
-        var retention = http.RequestServices.GetRequiredService<IOptions<IdempotencyOptions>>().Value.Retention;
+        var retention = http.RequestServices.GetRequiredService<IOptions<IdempotencyOptions>>().Value.Retention();
         var (locked, claimed) = await connection.QuerySingleAsync<(bool Locked, bool Claimed)>(new CommandDefinition(
             """
             WITH lock AS (SELECT pg_try_advisory_xact_lock(hashtextextended(@lockKey, 0)) AS locked),

@@ -30,6 +30,6 @@ public sealed class IdempotencyOptions
         }
     }
 
-    /// <summary>The retention, as a duration.</summary>
-    public TimeSpan Retention => TimeSpan.FromHours(RetentionHours);
+    /// <summary>The retention, as a duration (a method, not a property: <c>Idempotency__Retention</c> is no setting, and is refused as one).</summary>
+    public TimeSpan Retention() => TimeSpan.FromHours(RetentionHours);
 }

@@ -23,7 +23,7 @@ public sealed partial class IdempotencyPurgeJob(NpgsqlDataSource dataSource, IOp
     public async Task<int> RunOnceAsync(CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var retention = options.Value.Retention;
+        var retention = options.Value.Retention();
         var deleted = 0;
         while (true)
         {
