@@ -23,7 +23,8 @@ public static class Hosting
         var security = SecuritySettings.Load(configuration, builder.Environment);
         ConfigureKestrel(builder.WebHost, HandshakePolicy.Create(security));
         AddDatabase(builder.Services, configuration);
-        builder.Services.AddAuditServices().AddOrdersServices().AddParcServices().AddAuthorizationServices().AddEventsServices();
+        builder.Services.AddAuditServices().AddOrdersServices().AddParcServices().AddAuthorizationServices().AddEventsServices()
+            .AddIdempotencyServices();
         Dapper.DefaultTypeMap.MatchNamesWithUnderscores = true;
 
         // Data protection seals the list cursors; one application name, so that instances sharing the key ring share cursors.

@@ -28,6 +28,7 @@ public static class Settings
         services.AddOptions<DatabaseOptions>().BindSection(configuration, DatabaseOptions.Section).ValidateErrors(DatabaseOptions.Errors).ValidateOnStart();
         services.AddOptions<DataProtectionKeysOptions>().BindSection(configuration, DataProtectionKeysOptions.Section)
             .ValidateErrors(DataProtectionKeysOptions.Errors).ValidateOnStart();
+        services.AddOptions<IdempotencyOptions>().BindSection(configuration, IdempotencyOptions.Section).ValidateErrors(IdempotencyOptions.Errors).ValidateOnStart();
         services.AddOptions<EventsOptions>().BindSection(configuration, EventsOptions.Section).ValidateErrors(EventsOptions.Errors).ValidateOnStart();
         services.AddOptions<OppositionsOptions>().BindSection(configuration, OppositionsOptions.Section).ValidateErrors(OppositionsOptions.Errors).ValidateOnStart();
         services.AddOptions<BenchOptions>().BindSection(configuration, BenchOptions.Section).ValidateErrors(BenchOptions.Errors).ValidateOnStart();

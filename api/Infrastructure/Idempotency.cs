@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace CpxTeleservice.Infrastructure;
@@ -12,6 +13,8 @@ namespace CpxTeleservice.Infrastructure;
 /// change it protects: the key is claimed by a row that commits with the change (a refused request does not
 /// burn its key), a retry replays the stored response, a retry while the first runs is a 409, and the key
 /// reused for another request is a 422. An advisory lock on the key makes concurrent duplicates race-free.
+/// A key is kept <see cref="IdempotencyOptions.RetentionHours"/> after its claim; past that it is a new key
+/// (<see cref="IdempotencyPurgeJob"/> deletes it).
 /// </summary>
 public sealed class Idempotency(NpgsqlConnection connection, NpgsqlTransaction transaction, string callerIdNat, string scope, string key)
 {
@@ -38,21 +41,32 @@ public sealed class Idempotency(NpgsqlConnection connection, NpgsqlTransaction t
         Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{target}\n{JsonSerializer.Serialize(body, options)}")));
 
     /// <summary>
-    /// The claim, as one statement a caller may send in a batch with its own (<see cref="ClaimParameters"/>):
-    /// a request with this key still running holds the lock, so the lock is tried, then the key claimed
-    /// under it (the insert reads the lock's row first). Its row: (locked, claimed), for <see cref="AnswerAsync"/>.
+    /// The claim, as one statement a caller may send in a batch with its own (<see cref="ClaimParameters"/>).
+    /// A request with this key still running holds the lock: answer 409 rather than wait. The lock is tried,
+    /// then the key claimed under it (the insert reads the lock's row first). A key past its retention is a
+    /// new key, whether or not the purge has deleted it yet: its row is claimed afresh (created_at by the
+    /// service's clock). Either way the row is locked until the commit, so the purge skips it and a replay
+    /// reads it. Its row: (locked, claimed), for <see cref="AnswerAsync"/>.
     /// </summary>
     internal const string ClaimStatement =
         """
         WITH lock AS (SELECT pg_try_advisory_xact_lock(hashtextextended(@lockKey, 0)) AS locked),
-             claim AS (INSERT INTO idempotency_keys (caller_id_nat, scope, key, request_hash, status_code, response_body)
+             claim AS (INSERT INTO idempotency_keys AS k (caller_id_nat, scope, key, request_hash, status_code, response_body)
                        SELECT @callerIdNat, @scope, @key, @requestHash, 0, '' FROM lock WHERE lock.locked
-                       ON CONFLICT DO NOTHING RETURNING 1)
+                       ON CONFLICT (caller_id_nat, scope, key) DO UPDATE
+                           SET request_hash = EXCLUDED.request_hash, status_code = 0, response_body = '', location = NULL,
+                               created_at = EXCLUDED.created_at
+                           WHERE k.created_at < cpx_now() - @retention
+                       RETURNING 1)
         SELECT (SELECT locked FROM lock), EXISTS (SELECT 1 FROM claim)
         """;
 
     /// <summary>The parameters of <see cref="ClaimStatement"/> for this request.</summary>
-    internal object ClaimParameters(string requestHash) => new { lockKey = $"idempotency\n{callerIdNat}\n{key}", callerIdNat, scope, key, requestHash };
+    internal object ClaimParameters(HttpContext http, string requestHash) => new
+    {
+        lockKey = $"idempotency\n{callerIdNat}\n{key}", callerIdNat, scope, key, requestHash,
+        retention = http.RequestServices.GetRequiredService<IOptions<IdempotencyOptions>>().Value.Retention(),
+    };
 
     /// <summary>
     /// Claims the key for this request. Null: the key is this request's, go on. Otherwise the answer to send:
@@ -61,7 +75,7 @@ public sealed class Idempotency(NpgsqlConnection connection, NpgsqlTransaction t
     public async Task<IResult?> ClaimAsync(HttpContext http, string requestHash, CancellationToken cancellationToken)
     {
         var (locked, claimed) = await connection.QuerySingleAsync<(bool Locked, bool Claimed)>(new CommandDefinition(
-            ClaimStatement, ClaimParameters(requestHash), transaction, cancellationToken: cancellationToken));
+            ClaimStatement, ClaimParameters(http, requestHash), transaction, cancellationToken: cancellationToken));
         return await AnswerAsync(http, locked, claimed, requestHash, cancellationToken);
     }
 

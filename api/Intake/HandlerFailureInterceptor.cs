@@ -13,7 +13,9 @@ namespace CpxTeleservice.Intake;
 /// stranger's garbage neither reads as a failure nor fills the log. PostgreSQL out of reach
 /// (<see cref="DatabaseOutage"/>) is no failure of the handler either: UNAVAILABLE, which gRPC clients
 /// retry, with a fixed message; every record acked before it is committed, so the client resends from
-/// its first record without an ack.
+/// its first record without an ack. It wraps every service's handlers, health and reflection included
+/// (IntakeHosting); a unary or server-streaming request (grpc.health.v1) is read before it runs, and
+/// IntakeHosting keeps the package's log of such a read quiet.
 /// </summary>
 public sealed partial class HandlerFailureInterceptor(DatabaseOutage outage, ILogger<HandlerFailureInterceptor> logger) : Interceptor
 {

@@ -22,10 +22,12 @@ public static class IntakeHosting
 
         services.AddGrpc(options =>
         {
+            // Global: it wraps the handlers of every service, the intake's and the packages' health and reflection.
             options.Interceptors.Add<HandlerFailureInterceptor>();
             // Detail of handler failures goes to the log, never to the caller.
             options.EnableDetailedErrors = false;
         });
+        SilenceCallHandlerLog(services);
         // The limit applies to a compressed message once inflated, and the package stops inflating at it.
         services.AddOptions<Grpc.AspNetCore.Server.GrpcServiceOptions>().Configure<IOptions<GrpcOptions>>((options, grpc) =>
             options.MaxReceiveMessageSize = grpc.Value.MaxReceiveMessageSize);
@@ -54,6 +56,31 @@ public static class IntakeHosting
         services.AddSingleton<IntakeLedger>();
         return builder;
     }
+
+    /// <summary>The category under which Grpc.AspNetCore logs how a call ended.</summary>
+    public const string CallHandlerLogCategory = "Grpc.AspNetCore.Server.ServerCallHandler";
+
+    /// <summary>
+    /// Grpc.AspNetCore reads the request of a unary or server-streaming method (grpc.health.v1's Check and Watch,
+    /// open to anyone) before any interceptor runs. An unreadable one (a frame of bytes that are not protobuf) is
+    /// answered UNKNOWN by the package itself, which logs it under <see cref="CallHandlerLogCategory"/> at Error
+    /// with the exception, and again at Information as a read error: a stack trace per stranger's request. The
+    /// package offers no hook between its read and that log line (no option, the health service's binding is
+    /// internal), so the category is silenced, for every provider, whatever the configuration says (this rule is
+    /// added after the configuration's, and a rule for a provider wins over a rule for all). Nothing the service
+    /// needs is lost: every handler failure, of the intake, health and reflection services alike, reaches
+    /// <see cref="HandlerFailureInterceptor"/> (global), which logs it at Error under its own category and ends
+    /// the call with an <see cref="Grpc.Core.RpcException"/>, which the package would only log at Information;
+    /// the category's other lines are per-call Debug and Trace detail, or a caller's malformed request.
+    /// </summary>
+    private static void SilenceCallHandlerLog(IServiceCollection services) =>
+        services.PostConfigure<LoggerFilterOptions>(options =>
+        {
+            foreach (var provider in options.Rules.Select(rule => rule.ProviderName).Append(null).Distinct().ToList())
+            {
+                options.Rules.Add(new LoggerFilterRule(provider, CallHandlerLogCategory, LogLevel.None, null));
+            }
+        });
 
     public static IEndpointRouteBuilder MapIntakeGrpc(this IEndpointRouteBuilder endpoints)
     {

@@ -49,7 +49,7 @@ internal static class OrderPlacement
         var requestHash = Idempotency.Hash(structureId.ToString(), request, json.Value.SerializerOptions);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var idempotency = new Idempotency(connection, transaction, caller.IdNat, "orders", key);
-        var opening = await OpenAsync(connection, transaction, caller, structureId, idempotency, requestHash, cancellationToken);
+        var opening = await OpenAsync(connection, transaction, http, caller, structureId, idempotency, requestHash, cancellationToken);
         if (RefuseCaller(caller, opening.Role) is { } refused)
         {
             return refused;
@@ -110,9 +110,9 @@ internal static class OrderPlacement
     /// goes with the transaction, which is never committed.
     /// </summary>
     private static async Task<(StructureRoleKind Role, bool Locked, bool Claimed, StructureForOrder? Structure)> OpenAsync(NpgsqlConnection connection,
-        NpgsqlTransaction transaction, Caller caller, Guid structureId, Idempotency idempotency, string requestHash, CancellationToken cancellationToken)
+        NpgsqlTransaction transaction, HttpContext http, Caller caller, Guid structureId, Idempotency idempotency, string requestHash, CancellationToken cancellationToken)
     {
-        var parameters = new DynamicParameters(idempotency.ClaimParameters(requestHash));
+        var parameters = new DynamicParameters(idempotency.ClaimParameters(http, requestHash));
         parameters.AddDynamicParams(new { idNat = caller.IdNat, structureId });
         await using var results = await connection.QueryMultipleAsync(new CommandDefinition(
             $"{Access.RoleStatement};\n{Idempotency.ClaimStatement};\n{StructureStatement}", parameters, transaction, cancellationToken: cancellationToken));

@@ -381,7 +381,7 @@ public class GrpcHostileSuiteTests(UnthrottledIntakeHost host, Xunit.Abstraction
                     failures.Add($"HTTP {http} without a gRPC status for {c}");
                 }
                 // grpc.health.v1 (unary Check, server-streaming Watch) is the package's service: Grpc.AspNetCore reads its
-                // request before any interceptor runs and answers an unreadable one UNKNOWN (RELIABILITY.md, "Not covered yet").
+                // request before any interceptor runs and answers an unreadable one UNKNOWN, logging nothing (README, "The gRPC layer, authentication and health"; GarbageLogTests).
                 else if (status == "2" && !c.Path.StartsWith("/grpc.health.v1.Health/", StringComparison.Ordinal))
                 {
                     failures.Add($"UNKNOWN (a handler failed) for {c}");
