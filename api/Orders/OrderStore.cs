@@ -153,48 +153,56 @@ public static class OrderStore
             SELECT id, 'cancelled', 'cancelled', cpx_now(), @actorIdNat, 'card in opposition' FROM cancelled;
             """, new { cardId, actorIdNat }, transaction, cancellationToken: cancellationToken));
 
+    /// <summary>The orders an Ordre's inscriptions create (<see cref="PlaceFromRegisterAsync"/>), with their first event.</summary>
+    internal const string RegisterOrdersStatement =
+        """
+        WITH wanted AS (
+            SELECT u.order_id, u.id_nat, u.profession, u.categorie, u.mode_ex, COALESCE(u.transmitted_at, cpx_now()) AS transmitted_at, u.departement,
+                   CASE WHEN u.categorie = 'E' THEN 'CPF' ELSE 'CPS' END AS card_type
+            FROM unnest(@OrderIds::uuid[], @IdNats::text[], @Professions::text[], @Categories::text[], @Modes::text[],
+                        @TransmittedAt::timestamptz[], @Departements::text[])
+                 AS u(order_id, id_nat, profession, categorie, mode_ex, transmitted_at, departement)
+        ), eligible AS (
+            -- The live card and the live order are looked up per holder (lateral, LIMIT 1: never a join the
+            -- planner could turn into a scan of every order, as it did on tables not yet analysed).
+            SELECT w.*, p.id AS holder_id
+            FROM wanted w JOIN persons p ON p.id_nat = w.id_nat
+            LEFT JOIN professions f ON f.code = w.profession AND f.valid_from <= w.transmitted_at::date
+                                   AND (f.valid_until IS NULL OR f.valid_until > w.transmitted_at::date)
+            LEFT JOIN LATERAL (SELECT 1 AS held FROM cards c WHERE c.holder_id = p.id AND c.state = 'active' AND c.valid_until > cpx_now()
+                               AND c.profession = w.profession LIMIT 1) live_card ON true
+            LEFT JOIN LATERAL (SELECT 1 AS held FROM orders o WHERE o.holder_id = p.id AND o.profession = w.profession AND o.kind = 'new'
+                               AND o.state NOT IN ('completed', 'rejected', 'cancelled') LIMIT 1) live_order ON true
+            WHERE (w.card_type = 'CPS' OR f.cpf_eligible) AND live_card.held IS NULL AND live_order.held IS NULL
+        ), inserted AS (
+            INSERT INTO orders (id, structure_id, card_type, kind, holder_id, profession, mode_exercice, state, new_codes,
+                                dossier_complete_at, departement, source)
+            SELECT order_id, NULL, card_type, 'new', holder_id, profession, NULLIF(mode_ex, ''), 'submitted', true,
+                   transmitted_at, NULLIF(departement, ''), @source
+            FROM eligible
+            RETURNING id, dossier_complete_at
+        ), history AS (
+            INSERT INTO order_events (order_id, event, state, occurred_at, actor_id_nat)
+            SELECT id, 'placed', 'submitted', dossier_complete_at, @source FROM inserted
+        )
+        SELECT id FROM inserted
+        """;
+
     /// <summary>
     /// The orders a register's inscriptions place, set-based: for each holder who holds no active card nor a
     /// live new order for that profession, a CPS, or a CPF for a student (catégorie E) of a CPF profession,
     /// submitted with its dossier complete at the transmission. Returns the index and order id of each placed.
     /// </summary>
     public static async Task<IReadOnlyList<(int Index, Guid OrderId)>> PlaceFromRegisterAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
-        RegisterOrders batch, string source, CancellationToken cancellationToken) =>
-        (await connection.QueryAsync<(int Index, Guid OrderId)>(new CommandDefinition(
-            """
-            WITH wanted AS (
-                SELECT u.idx, u.order_id, u.id_nat, u.profession, u.categorie, u.mode_ex, COALESCE(u.transmitted_at, cpx_now()) AS transmitted_at, u.departement,
-                       CASE WHEN u.categorie = 'E' THEN 'CPF' ELSE 'CPS' END AS card_type
-                FROM unnest(@Indexes::int[], @OrderIds::uuid[], @IdNats::text[], @Professions::text[], @Categories::text[], @Modes::text[],
-                            @TransmittedAt::timestamptz[], @Departements::text[])
-                     AS u(idx, order_id, id_nat, profession, categorie, mode_ex, transmitted_at, departement)
-            ), eligible AS (
-                SELECT w.*, p.id AS holder_id
-                FROM wanted w JOIN persons p ON p.id_nat = w.id_nat
-                LEFT JOIN professions f ON f.code = w.profession AND f.valid_from <= w.transmitted_at::date
-                                       AND (f.valid_until IS NULL OR f.valid_until > w.transmitted_at::date)
-                WHERE (w.card_type = 'CPS' OR f.cpf_eligible)
-                  AND NOT EXISTS (SELECT 1 FROM cards c WHERE c.holder_id = p.id AND c.state = 'active' AND c.valid_until > cpx_now()
-                                  AND c.profession = w.profession)
-                  AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.holder_id = p.id AND o.profession = w.profession AND o.kind = 'new'
-                                  AND o.state NOT IN ('completed', 'rejected', 'cancelled'))
-            ), inserted AS (
-                INSERT INTO orders (id, structure_id, card_type, kind, holder_id, profession, mode_exercice, state, new_codes,
-                                    dossier_complete_at, departement, source)
-                SELECT order_id, NULL, card_type, 'new', holder_id, profession, NULLIF(mode_ex, ''), 'submitted', true,
-                       transmitted_at, NULLIF(departement, ''), @source
-                FROM eligible
-                RETURNING id, dossier_complete_at
-            ), history AS (
-                INSERT INTO order_events (order_id, event, state, occurred_at, actor_id_nat)
-                SELECT id, 'placed', 'submitted', dossier_complete_at, @source FROM inserted
-            )
-            SELECT e.idx, e.order_id FROM eligible e JOIN inserted i ON i.id = e.order_id
-            """,
-            new
-            {
-                batch.Indexes, batch.OrderIds, batch.IdNats, batch.Professions, batch.Categories, batch.Modes, batch.TransmittedAt, batch.Departements, source,
-            }, transaction, cancellationToken: cancellationToken))).ToList();
+        RegisterOrders batch, string source, CancellationToken cancellationToken)
+    {
+        var placed = await connection.QueryAsync<Guid>(new CommandDefinition(RegisterOrdersStatement,
+            new { batch.OrderIds, batch.IdNats, batch.Professions, batch.Categories, batch.Modes, batch.TransmittedAt, batch.Departements, source },
+            transaction, cancellationToken: cancellationToken));
+        // Each record's order id was drawn here: the ids placed name their records.
+        var indexOf = batch.OrderIds.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => batch.Indexes[x.i]);
+        return placed.Select(id => (indexOf[id], id)).ToList();
+    }
 
     /// <summary>
     /// ARS visa decisions, set-based: granted, the dossier is complete from the decision (seed 004 §4.2);

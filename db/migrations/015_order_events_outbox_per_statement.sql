@@ -14,8 +14,11 @@ BEGIN
            jsonb_build_object('orderId', o.id, 'state', n.state, 'cardType', o.card_type, 'kind', o.kind,
                               'holderIdNat', p.id_nat, 'cardId', o.card_id, 'detail', n.detail)
     FROM new_order_events n
-    JOIN orders o ON o.id = n.order_id AND o.structure_id IS NOT NULL
-    JOIN persons p ON p.id = o.holder_id
+    -- Each event's order and holder by primary key (lateral, LIMIT 1): PL/pgSQL keeps this statement's plan for
+    -- the session, and a join planned while the tables were small hashed every order and every person.
+    CROSS JOIN LATERAL (SELECT id, structure_id, card_type, kind, card_id, holder_id FROM orders
+                        WHERE id = n.order_id AND structure_id IS NOT NULL LIMIT 1) o
+    CROSS JOIN LATERAL (SELECT id_nat FROM persons WHERE id = o.holder_id LIMIT 1) p
     ORDER BY n.id;
     RETURN NULL;
 END;

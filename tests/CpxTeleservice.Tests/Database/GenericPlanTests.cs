@@ -82,6 +82,46 @@ public partial class GenericPlanTests
     }
 
     /// <summary>The statement prepared with its named parameters numbered, then its forced generic plan explained.</summary>
+    [Fact]
+    public async Task The_intake_ledger_on_a_new_database_looks_each_record_up_by_its_full_key()
+    {
+        // A new database, never analysed, as an Ordre's first bulk load meets it: each record is one lookup on
+        // the primary key of each ledger table, whatever the tables' statistics.
+        await using var db = await TestDatabase.CreateMigratedAsync();
+        var plan = await GenericPlanAsync(db, CpxTeleservice.Intake.IntakeLedger.LedgerRead);
+        Assert.Matches(@"intake_records_pkey on intake_records[^\n]*\n\s*Index Cond: \(\(source = \$\d+\) AND \(stream = \$\d+\) AND \(record_id = w\.record_id\)\)", plan);
+        Assert.Matches(@"intake_applied_versions_pkey on intake_applied_versions[^\n]*\n\s*Index Cond: \([^\n]*\(record_id = w\.record_id\) AND \(version = w\.version\)\)", plan);
+    }
+
+    [Fact]
+    public async Task The_intake_ledger_written_as_a_join_reads_every_record_of_the_source_on_a_new_database()
+    {
+        // Why the ledger read is written with lateral lookups: the join it replaced, planned on the same new
+        // database, reads the source's and stream's every row (the index bounds only those two) and matches
+        // the batch's records afterwards: fine on empty tables, a scan of the whole ledger per batch once loaded.
+        await using var db = await TestDatabase.CreateMigratedAsync();
+        var plan = await GenericPlanAsync(db,
+            """
+            SELECT w.record_id, r.version AS latest, a.version IS NOT NULL AS applied, a.order_id
+            FROM unnest(@ids::text[], @versions::bigint[]) AS w(record_id, version)
+            LEFT JOIN intake_records r ON r.source = @source AND r.stream = @stream AND r.record_id = w.record_id
+            LEFT JOIN intake_applied_versions a ON a.source = @source AND a.stream = @stream AND a.record_id = w.record_id AND a.version = w.version
+            """);
+        Assert.DoesNotMatch(@"Index Cond: [^\n]*record_id = w\.record_id", plan);
+    }
+
+    [Fact]
+    public async Task The_orders_of_an_Ordres_inscriptions_look_up_each_holders_live_card_and_order_by_holder_on_a_new_database()
+    {
+        // Rule: one live card or order per holder and profession. On a new database, never analysed, each
+        // holder's live card and live order are one lookup on the holder's index (migration 016 for the card),
+        // not a scan of every order, nor of every active card.
+        await using var db = await TestDatabase.CreateMigratedAsync();
+        var plan = await GenericPlanAsync(db, OrderStore.RegisterOrdersStatement);
+        Assert.Matches(@"using cards_live_by_holder_idx[^\n]*\n\s*Index Cond: \(\(holder_id = p\.id\) AND \(profession = u\.profession\)\)", plan);
+        Assert.Matches(@"using orders_holder_idx[^\n]*\n\s*Index Cond: \(holder_id = p\.id\)", plan);
+    }
+
     private static async Task<string> GenericPlanAsync(TestDatabase db, string sql)
     {
         var names = new List<string>();
