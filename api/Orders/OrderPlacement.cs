@@ -60,11 +60,12 @@ internal static class OrderPlacement
             return answer;
         }
 
-        var structure = opening.Structure!;
-        if (RefuseInactiveContract(structure) is { } inactive)
+        if (RefuseInactiveContract(opening.Structure) is { } inactive)
         {
             return inactive;
         }
+
+        var structure = opening.Structure!;
 
         var (holder, holderProblem) = await ResolveHolderAsync(connection, transaction, structure, request, cancellationToken);
         if (holder is null)
@@ -121,9 +122,9 @@ internal static class OrderPlacement
         return (role, locked, claimed, await results.ReadSingleOrDefaultAsync<StructureForOrder>());
     }
 
-    /// <summary>Rule 1: the structure's contract is active.</summary>
-    private static ProblemHttpResult? RefuseInactiveContract(StructureForOrder structure) =>
-        structure.ContractState == "active"
+    /// <summary>Rule 1: the structure's contract is active (a structure read without one has none).</summary>
+    private static ProblemHttpResult? RefuseInactiveContract(StructureForOrder? structure) =>
+        structure?.ContractState == "active"
             ? null
             : Problem.Rule(ProblemTypes.ContractNotActive, "The structure's contract is not active",
                 "Cards are ordered once the contract of structure is signed, its documents attached and approved (seed 004 §2).");

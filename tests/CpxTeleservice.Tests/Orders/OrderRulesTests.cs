@@ -28,6 +28,19 @@ public class OrderRulesTests(ServiceHost host) : IClassFixture<ServiceHost>
     }
 
     [Fact]
+    public async Task Rule1_a_structure_the_registry_holds_without_a_contract_orders_nothing_and_is_told_so()
+    {
+        // A structure written into the registry without its contract (not through POST /admin/structures).
+        var db = host.Database.DataSource;
+        var finess = World.NewFiness();
+        var representative = Registry.NewStaffCard(finess);
+        await Registry.AddCardAsync(db, representative, "CDE");
+        var structureId = await Registry.AddStructureAsync(db, finess, "SANS CONTRAT", await Registry.PersonIdAsync(db, representative.IdNat));
+        using var client = host.CreateClient(representative);
+        await HttpAssert.ProblemAsync(await World.OrderAsync(client, structureId, World.CpeOrder()), HttpStatusCode.UnprocessableEntity, ProblemTypes.ContractNotActive);
+    }
+
+    [Fact]
     public async Task Rule2_a_structure_member_who_is_not_a_mandataire_cannot_order()
     {
         var structure = await _world.StructureAsync();
