@@ -20,12 +20,16 @@ public static class MeApi
     private static async Task<Ok<MeResponse>> GetMe(Caller caller, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var roles = caller.PersonId is { } personId
-            ? await connection.QueryAsync<StructureRole>(new CommandDefinition(RolesOfPerson, new { personId }, cancellationToken: cancellationToken))
-            : await connection.QueryAsync<StructureRole>(new CommandDefinition(RolesOfIdNat, new { caller.IdNat }, cancellationToken: cancellationToken));
+        // The person the registry read found; for an operator's card the registry does not know yet (the
+        // bootstrap), the person its IdNat names, if any: one more round trip on that rare path.
+        var personId = caller.PersonId ?? await connection.ExecuteScalarAsync<Guid?>(new CommandDefinition(
+            "SELECT id FROM persons WHERE id_nat = @IdNat", new { caller.IdNat }, cancellationToken: cancellationToken));
+        var roles = personId is null
+            ? []
+            : (await connection.QueryAsync<StructureRole>(new CommandDefinition(RolesOfPerson, new { personId }, cancellationToken: cancellationToken))).ToList();
 
         return TypedResults.Ok(new MeResponse(
-            caller.IdNat, caller.CardType.ToString(), caller.CardSerial, caller.Profession, caller.Nom, caller.Prenom, caller.IsOperator, roles.ToList()));
+            caller.IdNat, caller.CardType.ToString(), caller.CardSerial, caller.Profession, caller.Nom, caller.Prenom, caller.IsOperator, roles));
     }
 
     /// <summary>
@@ -33,7 +37,7 @@ public static class MeApi
     /// holder's IdNat is that person's): no lookup of the person again, and one plan PostgreSQL keeps
     /// generic. Sorted by raison sociale, then role.
     /// </summary>
-    internal const string RolesOfPerson =
+    private const string RolesOfPerson =
         """
         SELECT s.id AS StructureId, s.raison_sociale AS RaisonSociale, s.id_nat_struct AS IdNatStruct, 'legal-representative' AS Role
         FROM structures s
@@ -42,19 +46,6 @@ public static class MeApi
         SELECT s.id, s.raison_sociale, s.id_nat_struct, 'mandataire'
         FROM active_mandataires m JOIN structures s ON s.id = m.structure_id
         WHERE m.person_id = @personId
-        ORDER BY 2, 4
-        """;
-
-    /// <summary>The same, by IdNat, for an operator's card the registry does not know yet (it may still name a person).</summary>
-    private const string RolesOfIdNat =
-        """
-        SELECT s.id AS StructureId, s.raison_sociale AS RaisonSociale, s.id_nat_struct AS IdNatStruct, 'legal-representative' AS Role
-        FROM structures s JOIN persons p ON p.id = s.legal_representative_id
-        WHERE p.id_nat = @IdNat
-        UNION ALL
-        SELECT s.id, s.raison_sociale, s.id_nat_struct, 'mandataire'
-        FROM active_mandataires m JOIN persons p ON p.id = m.person_id JOIN structures s ON s.id = m.structure_id
-        WHERE p.id_nat = @IdNat
         ORDER BY 2, 4
         """;
 }
