@@ -48,26 +48,16 @@ public static class Limits
         builder.Services.AddHostedService(services => services.GetRequiredService<RefusalAudit>());
         builder.Services.AddSingleton<ExportGate>();
 
-        builder.Services.AddRateLimiter(options =>
+        builder.Services.AddSingleton(services => new CardRates(services.GetRequiredService<IOptions<LimitsOptions>>().Value));
+        builder.Services.AddOptions<RateLimiterOptions>().Configure<CardRates>((options, rates) =>
         {
-            options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
-                context.Features.Get<Caller>() is { } caller
-                    ? RateLimitPartition.GetTokenBucketLimiter("card " + caller.IdNat, _ => Bucket(limits.RequestsPerSecondPerCard))
-                    : RateLimitPartition.GetTokenBucketLimiter("address " + RefusalAudit.SourceOf(context.Connection.RemoteIpAddress), _ => Bucket(limits.RequestsPerSecondPerAddress)));
+            options.GlobalLimiter = rates.Global;
             options.OnRejected = (rejected, cancellationToken) => RateLimitedAsync(rejected.HttpContext,
                 rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromSeconds(1));
         });
+        builder.Services.AddRateLimiter(_ => { });
         return builder;
     }
-
-    private static TokenBucketRateLimiterOptions Bucket(int perSecond) => new()
-    {
-        TokenLimit = perSecond,
-        TokensPerPeriod = perSecond,
-        ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-        QueueLimit = 0,
-        AutoReplenishment = true,
-    };
 
     /// <summary>
     /// 429 <c>/problems/rate-limited</c> with <c>Retry-After</c> in whole seconds; to a gRPC call, the gRPC

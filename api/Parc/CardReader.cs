@@ -70,8 +70,11 @@ public sealed class CardReader
     private static async Task<List<CardRow>> PageAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, Guid structureId, string callerIdNat,
         CardFilter filter, Guid? after, int fetch, CancellationToken cancellationToken) =>
         (await connection.QueryAsync<CardRow>(new CommandDefinition(ForStructure(filter, after, fetch),
-            new { structureId, callerIdNat, filter.Type, filter.State, filter.Holder, filter.ExpiringBefore, after },
-            transaction, cancellationToken: cancellationToken))).AsList();
+            PageParameters(structureId, callerIdNat, filter, after), transaction, cancellationToken: cancellationToken))).AsList();
+
+    /// <summary>The parameters of <see cref="ForStructure"/>.</summary>
+    internal static object PageParameters(Guid structureId, string callerIdNat, CardFilter filter, Guid? after) =>
+        new { structureId, callerIdNat, filter.Type, filter.State, filter.Holder, filter.ExpiringBefore, after };
 
     /// <summary>The cards of one holder.</summary>
     public async Task<IReadOnlyList<CardView>> ForHolderAsync(NpgsqlConnection connection, string holderIdNat, Guid? after, int fetch, CancellationToken cancellationToken)

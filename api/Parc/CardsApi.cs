@@ -16,7 +16,7 @@ public static class CardsApi
 {
     public static RouteGroupBuilder MapCardsApi(this RouteGroupBuilder api)
     {
-        api.MapGet("/structures/{structureId:guid}/cards", List).WithName("ListStructureCards").WithTags("Parc")
+        api.MapGet("/structures/{structureId:guid}/cards", List).ReadAhead(ParcPageAhead.Plan).WithName("ListStructureCards").WithTags("Parc")
             .WithSummary("The structure's parc, filtered, cursor-paginated; Accept: text/csv exports the same selection");
         var cards = api.MapGroup("/cards/{cardId:guid}").WithTags("Parc");
         cards.MapGet("", Get).WithName("GetCard").WithSummary("One card with its certificates and history, with an ETag");
@@ -36,9 +36,10 @@ public static class CardsApi
         }
 
         var filter = new CardFilter(type, state, holder, expiringBefore?.ToUniversalTime());
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var connection = dataSource.CreateConnection();
         if (ParcCsv.Wanted(http.Request))
         {
+            await connection.OpenAsync(cancellationToken);
             if (await Access.RoleAsync(connection, caller.IdNat, structureId, cancellationToken) == StructureRoleKind.None)
             {
                 return Forbidden();
@@ -49,7 +50,10 @@ public static class CardsApi
             return Results.Empty;
         }
 
-        var rows = await reader.ForStructureAsync(connection, structureId, caller.IdNat, filter, after, page.Fetch, cancellationToken);
+        // The page authentication read ahead with these very inputs, else the page read here.
+        IReadOnlyList<CardView> rows = http.ReadAhead<List<CardRow>>(new ParcPageAhead.Key(structureId, caller.IdNat, filter, after, page.Fetch)) is { } ahead
+            ? ahead.Select(r => r.ToView()).ToList()
+            : await reader.ForStructureAsync(connection, structureId, caller.IdNat, filter, after, page.Fetch, cancellationToken);
         // The query reads through caller_structures(): rows mean the caller acts for the structure. Only an
         // empty page needs the role read, to tell "nothing matches" from "not yours" (as the orders listing does).
         if (rows.Count == 0 && await Access.RoleAsync(connection, caller.IdNat, structureId, cancellationToken) == StructureRoleKind.None)

@@ -27,6 +27,7 @@ public sealed class CardAuthenticationHandler(
     AuthenticationDatabase authenticationDatabase,
     AuditLog audit,
     RefusalAudit refusals,
+    CardRates rates,
     TimeProvider time)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
@@ -74,13 +75,13 @@ public sealed class CardAuthenticationHandler(
 
         // A pool of its own: exports and intake cannot take the connections authentication needs.
         await using var connection = await authenticationDatabase.DataSource.OpenConnectionAsync(Context.RequestAborted);
-        var card = await FindCardAsync(connection, serial);
+        var (card, readAhead) = await FindCardAsync(connection, serial, PlanReadAhead(idNat));
         var isOperator = settings.IsOperator(idNat, serial);
         if (card is null)
         {
             // Operators' cards are the only ones a fresh system may not know yet (contract.md, Decisions: Bootstrap).
             return isOperator
-                ? Success(new Caller(idNat, certificateType, serial, profile.Profession?.ToString(), profile.Surname, profile.GivenName, null, null, IsOperator: true))
+                ? Success(new Caller(idNat, certificateType, serial, profile.Profession?.ToString(), profile.Surname, profile.GivenName, null, null, IsOperator: true), readAhead)
                 : Refuse(CertificateRefusal.UnknownCard, $"No card with serial {serial} is in the registry.");
         }
 
@@ -92,7 +93,7 @@ public sealed class CardAuthenticationHandler(
 
         await RecordCertificateAsync(connection, certificate, card.CardId);
         // An operator's card once registered is checked like any other: its opposition stops it at once.
-        return Success(new Caller(idNat, registryType, serial, card.Profession ?? profile.Profession?.ToString(), card.Nom, card.Prenom, card.PersonId, card.CardId, isOperator));
+        return Success(new Caller(idNat, registryType, serial, card.Profession ?? profile.Profession?.ToString(), card.Nom, card.Prenom, card.PersonId, card.CardId, isOperator), readAhead);
     }
 
     /// <summary>
@@ -105,15 +106,42 @@ public sealed class CardAuthenticationHandler(
         return endpoint is not null && (endpoint.Metadata.GetMetadata<IAuthorizeData>() is null || endpoint.Metadata.GetMetadata<IAllowAnonymous>() is not null);
     }
 
-    /// <summary>The registry's card of this serial, with its holder; null when the registry has none.</summary>
-    private Task<RegistryCard?> FindCardAsync(NpgsqlConnection connection, string serial) =>
-        connection.QuerySingleOrDefaultAsync<RegistryCard>(new CommandDefinition(
-            """
-            SELECT c.id AS CardId, c.card_type AS CardType, c.state AS State, c.valid_until AS ValidUntil, c.profession AS Profession,
-                   p.id AS PersonId, p.id_nat AS IdNat, p.nom AS Nom, p.prenom AS Prenom
-            FROM cards c JOIN persons p ON p.id = c.holder_id
-            WHERE c.serial = @serial
-            """, new { serial }, cancellationToken: Context.RequestAborted));
+    /// <summary>
+    /// The registry's card of this serial, with its holder (null when the registry has none), and the endpoint's
+    /// read ahead, if any, in the same round trip: PostgreSQL runs both; the read is kept only if the card authenticates.
+    /// </summary>
+    private async Task<(RegistryCard? Card, ReadAheadResult? ReadAhead)> FindCardAsync(NpgsqlConnection connection, string serial, ReadAhead? readAhead)
+    {
+        if (readAhead is null)
+        {
+            return (await connection.QuerySingleOrDefaultAsync<RegistryCard>(new CommandDefinition(RegistryRead, new { serial }, cancellationToken: Context.RequestAborted)), null);
+        }
+
+        var parameters = new DynamicParameters(readAhead.Parameters);
+        parameters.Add("serial", serial);
+        await using var results = await connection.QueryMultipleAsync(new CommandDefinition(
+            RegistryRead + ";\n" + readAhead.Sql, parameters, cancellationToken: Context.RequestAborted));
+        var card = await results.ReadSingleOrDefaultAsync<RegistryCard>();
+        return (card, new ReadAheadResult(readAhead.Key, await readAhead.ReadAsync(results)));
+    }
+
+    /// <summary>The registry read of a card by its serial (bench/registry.sql is the same statement, for pgbench).</summary>
+    private const string RegistryRead =
+        """
+        SELECT c.id AS CardId, c.card_type AS CardType, c.state AS State, c.valid_until AS ValidUntil, c.profession AS Profession,
+               p.id AS PersonId, p.id_nat AS IdNat, p.nom AS Nom, p.prenom AS Prenom
+        FROM cards c JOIN persons p ON p.id = c.holder_id
+        WHERE c.serial = @serial
+        """;
+
+    /// <summary>
+    /// The endpoint's first read, when it lets authentication make it (<see cref="AuthenticationReadAhead"/>) and the
+    /// card may still make a request now: a card over its rate is refused before the endpoint, and its read would be wasted.
+    /// </summary>
+    private ReadAhead? PlanReadAhead(string idNat) =>
+        Context.GetEndpoint()?.Metadata.GetMetadata<AuthenticationReadAhead>() is { } endpoint && rates.MayProceed(idNat)
+            ? endpoint.Plan(Context, idNat)
+            : null;
 
     /// <summary>The registry's word on the card: it matches the certificate (holder and card family), is not in opposition, has not expired.</summary>
     private AuthenticateResult? RefuseRegistryCard(RegistryCard card, CardType registryType, CertificateProfile profile, DateTimeOffset now)
@@ -198,9 +226,10 @@ public sealed class CardAuthenticationHandler(
         return (check, profile);
     }
 
-    private AuthenticateResult Success(Caller caller)
+    private AuthenticateResult Success(Caller caller, ReadAheadResult? readAhead)
     {
         Context.Features.Set(caller);
+        Context.Features.Set(readAhead);
         var claims = new List<Claim>
         {
             new(ClaimTypes.NameIdentifier, caller.IdNat),

@@ -444,7 +444,7 @@ internal sealed class Report(Settings settings)
         md.AppendLine();
         if (Pgbench is not null)
         {
-            md.AppendLine($"pgbench: `{Pgbench.Command}` (bench/registry.sql is the registry read of api/Security/CardAuthentication.cs; the serial is the card the");
+            md.AppendLine($"pgbench: `{Pgbench.Command}` (bench/registry.sql is the registry read of api/Security/CardAuthenticationHandler.cs; the serial is the card the");
             md.AppendLine($"REST load presents): {Pgbench.Transactions:N0} queries in {Pgbench.Seconds:F0} s, average latency {Format.Ms(Pgbench.LatencyMs)} ms, pgbench's own CPU not counted as PostgreSQL's.");
             md.AppendLine();
         }

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using CpxTeleservice.Infrastructure;
@@ -8,57 +6,30 @@ using Dapper;
 
 namespace CpxTeleservice.Tests.Orders;
 
-/// <summary>
-/// Order creation in as few round trips to PostgreSQL as its rules allow, counted on the request's own trace:
-/// every command Npgsql sends is a span (its ActivitySource "Npgsql"), child of the server's request span,
-/// whose trace the test chooses with a <c>traceparent</c> header.
-/// </summary>
+/// <summary>Order creation in as few round trips to PostgreSQL as its rules allow, counted on the request's own trace (<see cref="CommandSpans"/>).</summary>
 public class OrderRoundTripsTests(ServiceHost host) : IClassFixture<ServiceHost>, IDisposable
 {
     private readonly World _world = new(host);
-    private readonly ConcurrentQueue<Activity> _commands = new();
-    private ActivityListener? _listener;
-
-    private void Listen()
-    {
-        _listener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name is "Npgsql" or "Microsoft.AspNetCore",
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = activity =>
-            {
-                if (activity.Source.Name == "Npgsql")
-                {
-                    _commands.Enqueue(activity);
-                }
-            },
-        };
-        ActivitySource.AddActivityListener(_listener);
-    }
+    private readonly CommandSpans _spans = new();
 
     public void Dispose()
     {
-        _listener?.Dispose();
+        _spans.Dispose();
         GC.SuppressFinalize(this);
     }
 
-    private async Task<(HttpResponseMessage Response, List<Activity> Commands)> OrderTracedAsync(HttpClient client, Guid structureId, object body)
+    /// <summary>The endpoint's commands: authentication reads the registry on a pool of its own.</summary>
+    private Task<(HttpResponseMessage Response, List<System.Diagnostics.Activity> Commands)> OrderTracedAsync(HttpClient client, Guid structureId, object body)
     {
-        var trace = ActivityTraceId.CreateRandom();
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/structures/{structureId}/orders") { Content = JsonContent.Create(body) };
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/structures/{structureId}/orders") { Content = JsonContent.Create(body) };
         request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
-        request.Headers.Add("traceparent", $"00-{trace}-{ActivitySpanId.CreateRandom()}-01");
-        var response = await client.SendAsync(request);
-        // Each command's span stops when its results are read, inside the handler, before the response is written.
-        // The endpoint's commands: authentication reads the registry on a pool of its own (cpx-authentication).
-        return (response, _commands.Where(c => c.TraceId == trace && c.GetTagItem("db.npgsql.data_source") as string == "cpx").ToList());
+        return _spans.SendTracedAsync(client, request, CommandSpans.ServicePool);
     }
 
     [Fact]
     public async Task A_new_holders_CPE_is_placed_in_five_round_trips_where_it_took_ten()
     {
         var structure = await _world.StructureAsync();
-        Listen();
         var (response, commands) = await OrderTracedAsync(structure.LegalRepresentativeClient, structure.StructureId, World.CpeOrder("AGENT", "TRACE"));
         await HttpAssert.JsonAsync(response, HttpStatusCode.Created);
 
@@ -67,7 +38,7 @@ public class OrderRoundTripsTests(ServiceHost host) : IClassFixture<ServiceHost>
         // already holds one, read back with its history, and its audit line; 5. the response stored for retries.
         // The COMMIT is the transaction's, not a command. Were: rights, claim, structure, holder, upsert, live-card
         // check, order, read-back, store and audit, one round trip each.
-        Assert.True(commands.Count == 5, string.Join("\n---\n", commands.Select(c => c.GetTagItem("db.query.text"))));
+        Assert.True(commands.Count == 5, CommandSpans.Texts(commands));
     }
 
     [Fact]

@@ -1,0 +1,130 @@
+using System.Net;
+using System.Net.Http.Json;
+using CpxTeleservice.Infrastructure;
+using CpxTeleservice.Tests.Infrastructure;
+using Dapper;
+
+namespace CpxTeleservice.Tests.Security;
+
+/// <summary>
+/// GET /me and the parc listing let authentication read their first page in the registry check's round trip
+/// (api/Security/ReadAhead.cs): one round trip per request where there were two, counted on the request's own trace
+/// over both pools. Each request is sent once before it is counted, so that the connection's certificate is already
+/// recorded (one insert per TLS connection).
+/// </summary>
+public class ReadAheadTests(ServiceHost host) : IClassFixture<ServiceHost>, IDisposable
+{
+    private readonly World _world = new(host);
+    private readonly CommandSpans _spans = new();
+
+    public void Dispose()
+    {
+        _spans.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    private async Task<(HttpResponseMessage Response, List<System.Diagnostics.Activity> Commands)> GetTwiceAsync(HttpClient client, string path)
+    {
+        using (var warm = await client.GetAsync(path))
+        {
+            await warm.Content.ReadAsStringAsync();
+        }
+
+        return await _spans.SendTracedAsync(client, new HttpRequestMessage(HttpMethod.Get, path));
+    }
+
+    [Fact]
+    public async Task GET_me_reads_the_card_and_its_roles_in_one_round_trip()
+    {
+        var structure = await _world.StructureAsync();
+        var (response, commands) = await GetTwiceAsync(structure.LegalRepresentativeClient, "/api/v1/me");
+
+        var me = await HttpAssert.JsonAsync(response);
+        Assert.True(commands.Count == 1, CommandSpans.Texts(commands));
+        var role = Assert.Single(me.GetProperty("structures").EnumerateArray());
+        Assert.Equal(structure.StructureId, role.GetProperty("structureId").GetGuid());
+        Assert.Equal("legal-representative", role.GetProperty("role").GetString());
+    }
+
+    [Fact]
+    public async Task Parc_listing_pages_first_next_and_filtered_are_each_one_round_trip()
+    {
+        var structure = await _world.StructureAsync();
+        var ids = new List<Guid>();
+        for (var i = 0; i < 3; i++)
+        {
+            ids.Add(await _world.RegisterCardAsync(Registry.NewStaffCard(structure.Finess, $"PARC{i}"), "CPE", structure.StructureId));
+        }
+
+        var path = $"/api/v1/structures/{structure.StructureId}/cards";
+        var (first, firstCommands) = await GetTwiceAsync(structure.LegalRepresentativeClient, path + "?limit=2");
+        var firstPage = await HttpAssert.JsonAsync(first);
+        Assert.True(firstCommands.Count == 1, CommandSpans.Texts(firstCommands));
+        var cursor = firstPage.GetProperty("nextCursor").GetString()!;
+
+        var (next, nextCommands) = await GetTwiceAsync(structure.LegalRepresentativeClient, $"{path}?limit=2&cursor={Uri.EscapeDataString(cursor)}");
+        var nextPage = await HttpAssert.JsonAsync(next);
+        Assert.True(nextCommands.Count == 1, CommandSpans.Texts(nextCommands));
+
+        var expiring = Uri.EscapeDataString(DateTimeOffset.UtcNow.AddYears(10).ToString("O"));
+        var (filtered, filteredCommands) = await GetTwiceAsync(structure.LegalRepresentativeClient, $"{path}?type=CPE&state=active&holder=PARC&expiringBefore={expiring}");
+        var filteredPage = await HttpAssert.JsonAsync(filtered);
+        Assert.True(filteredCommands.Count == 1, CommandSpans.Texts(filteredCommands));
+
+        // The pages are the parc's (the legal representative's card and the three), in id order; the filter keeps the three.
+        await using var connection = await host.Database.DataSource.OpenConnectionAsync();
+        var parc = await connection.QueryAsync<Guid>("SELECT id FROM cards WHERE structure_id = @StructureId ORDER BY id", new { structure.StructureId });
+        Assert.Equal(parc, firstPage.GetProperty("items").EnumerateArray().Concat(nextPage.GetProperty("items").EnumerateArray()).Select(c => c.GetProperty("id").GetGuid()));
+        Assert.Equal(ids.Order(), filteredPage.GetProperty("items").EnumerateArray().Select(c => c.GetProperty("id").GetGuid()));
+    }
+
+    [Fact]
+    public async Task Parc_listing_of_a_structure_the_caller_does_not_act_for_is_refused_403_read_ahead_or_not()
+    {
+        var mine = await _world.StructureAsync();
+        var other = await _world.StructureAsync();
+        await _world.RegisterCardAsync(Registry.NewStaffCard(other.Finess, "AUTRUI"), "CPE", other.StructureId);
+
+        var (response, commands) = await GetTwiceAsync(mine.LegalRepresentativeClient, $"/api/v1/structures/{other.StructureId}/cards");
+
+        await HttpAssert.ProblemAsync(response, HttpStatusCode.Forbidden, ProblemTypes.Forbidden);
+        // The page read ahead is empty (it reads through the caller's rights); the role read tells "not yours"; the refusal is audited.
+        Assert.True(commands.Count == 3 && CommandSpans.Texts(commands).Contains("SELECT role FROM caller_structures", StringComparison.Ordinal)
+            && CommandSpans.Texts(commands).Contains("INSERT INTO audit_events", StringComparison.Ordinal), CommandSpans.Texts(commands));
+    }
+
+    [Fact]
+    public async Task Parc_listing_with_a_filter_the_endpoint_refuses_is_not_read_ahead_and_answers_422_as_before()
+    {
+        var structure = await _world.StructureAsync();
+        var path = $"/api/v1/structures/{structure.StructureId}/cards";
+
+        var (invalid, commands) = await GetTwiceAsync(structure.LegalRepresentativeClient, path + "?type=XYZ");
+        await HttpAssert.ProblemAsync(invalid, HttpStatusCode.UnprocessableEntity, ProblemTypes.Validation);
+        // The registry check alone, then the refusal's audit line: no page read.
+        Assert.True(commands.Count == 2 && !CommandSpans.Texts(commands).Contains("card_rows", StringComparison.Ordinal), CommandSpans.Texts(commands));
+
+        var (badCursor, _) = await GetTwiceAsync(structure.LegalRepresentativeClient, path + "?cursor=forged");
+        await HttpAssert.ProblemAsync(badCursor, HttpStatusCode.UnprocessableEntity, ProblemTypes.Validation);
+    }
+
+    [Fact]
+    public async Task Opposition_the_very_next_parc_listing_of_the_opposed_card_is_refused_401_and_reads_no_page()
+    {
+        var structure = await _world.StructureAsync();
+        var (mandataire, client) = await _world.MandataireAsync(structure);
+        var path = $"/api/v1/structures/{structure.StructureId}/cards";
+        var parc = await HttpAssert.JsonAsync(await client.GetAsync(path));
+        var cardId = parc.GetProperty("items").EnumerateArray().Single(c => c.GetProperty("holderIdNat").GetString() == mandataire.IdNat).GetProperty("id").GetGuid();
+
+        using (var opposition = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/cards/{cardId}/opposition") { Content = JsonContent.Create(new { reason = "stolen" }) })
+        {
+            opposition.Headers.TryAddWithoutValidation("If-Match", "*");
+            await HttpAssert.JsonAsync(await structure.LegalRepresentativeClient.SendAsync(opposition));
+        }
+
+        var (refused, _) = await _spans.SendTracedAsync(client, new HttpRequestMessage(HttpMethod.Get, path));
+        var problem = await HttpAssert.ProblemAsync(refused, HttpStatusCode.Unauthorized, ProblemTypes.CardInOpposition);
+        Assert.False(problem.TryGetProperty("items", out _));
+    }
+}
