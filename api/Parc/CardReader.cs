@@ -42,6 +42,8 @@ public sealed class CardReader
     /// <summary>
     /// The same selection, whole, read in keyset chunks of <see cref="ExportChunk"/> rows in one read-only
     /// snapshot (the CSV export): the same rate for a parc of a thousand cards as of a million, memory flat.
+    /// Each chunk's rows are handed on as they arrive, not once the chunk is read: the CSV is written while
+    /// PostgreSQL is still producing the rows that follow, so that its work and the server's overlap.
     /// </summary>
     internal async IAsyncEnumerable<CardRow> StreamForStructureAsync(NpgsqlConnection connection, Guid structureId, string callerIdNat, CardFilter filter,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -50,18 +52,26 @@ public sealed class CardReader
         Guid? after = null;
         while (true)
         {
-            var chunk = await PageAsync(connection, snapshot, structureId, callerIdNat, filter, after, ExportChunk, cancellationToken);
-            foreach (var row in chunk)
+            var count = 0;
+            await using (var reader = await connection.ExecuteReaderAsync(new CommandDefinition(ForStructure(filter, after, ExportChunk),
+                             PageParameters(structureId, callerIdNat, filter, after), snapshot, cancellationToken: cancellationToken)))
             {
-                yield return row;
+                // Dapper's row parser over a plain reader: its QueryUnbufferedAsync (2.1.86) mapped these rows without the
+                // underscore-to-Pascal name matching set in Hosting.cs, and the reads of the same columns after it then did too.
+                var parse = reader.GetRowParser<CardRow>();
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    var row = parse(reader);
+                    count++;
+                    after = row.Id;
+                    yield return row;
+                }
             }
 
-            if (chunk.Count < ExportChunk)
+            if (count < ExportChunk)
             {
                 break;
             }
-
-            after = chunk[^1].Id;
         }
 
         await snapshot.CommitAsync(cancellationToken);
@@ -76,26 +86,35 @@ public sealed class CardReader
     internal static object PageParameters(Guid structureId, string callerIdNat, CardFilter filter, Guid? after) =>
         new { structureId, callerIdNat, filter.Type, filter.State, filter.Holder, filter.ExpiringBefore, after };
 
-    /// <summary>The cards of one holder.</summary>
+    /// <summary>The cards of one holder, a first or a next page (<see cref="Keyset"/>).</summary>
+    internal static string ForHolder(Guid? after, int fetch) => $"{Columns} WHERE holder_id_nat = @holderIdNat {Keyset.After(after)} ORDER BY id {Keyset.Limit(fetch)}";
+
     public async Task<IReadOnlyList<CardView>> ForHolderAsync(NpgsqlConnection connection, string holderIdNat, Guid? after, int fetch, CancellationToken cancellationToken)
     {
-        var rows = await connection.QueryAsync<CardRow>(new CommandDefinition(
-            $"{Columns} WHERE holder_id_nat = @holderIdNat {Keyset.After(after)} ORDER BY id {Keyset.Limit(fetch)}",
-            new { holderIdNat, after }, cancellationToken: cancellationToken));
+        var rows = await connection.QueryAsync<CardRow>(new CommandDefinition(ForHolder(after, fetch), new { holderIdNat, after }, cancellationToken: cancellationToken));
         return rows.Select(r => r.ToView()).ToList();
     }
+
+    /// <summary>One card (<c>@id</c>), its certificates and its history: three statements, read by <see cref="ReadCardAsync"/>.</summary>
+    internal const string CardWithHistory =
+        $"""
+        {Columns} WHERE id = @id;
+        SELECT usage AS Usage, issuer AS Issuer, serial_number AS SerialNumber, subject AS Subject, thumbprint_sha256 AS ThumbprintSha256,
+               not_before AS NotBefore, not_after AS NotAfter, revoked_at AS RevokedAt
+        FROM card_certificates WHERE card_id = @id ORDER BY not_before;
+        SELECT event AS Event, occurred_at AS OccurredAt, actor_id_nat AS Actor, detail AS Detail FROM card_events WHERE card_id = @id ORDER BY id
+        """;
 
     /// <summary>One card with its certificates and history, or null: the three read in one round trip.</summary>
     public async Task<CardView?> GetAsync(NpgsqlConnection connection, Guid id, CancellationToken cancellationToken)
     {
-        await using var results = await connection.QueryMultipleAsync(new CommandDefinition(
-            $"""
-            {Columns} WHERE id = @id;
-            SELECT usage AS Usage, issuer AS Issuer, serial_number AS SerialNumber, subject AS Subject, thumbprint_sha256 AS ThumbprintSha256,
-                   not_before AS NotBefore, not_after AS NotAfter, revoked_at AS RevokedAt
-            FROM card_certificates WHERE card_id = @id ORDER BY not_before;
-            SELECT event AS Event, occurred_at AS OccurredAt, actor_id_nat AS Actor, detail AS Detail FROM card_events WHERE card_id = @id ORDER BY id
-            """, new { id }, cancellationToken: cancellationToken));
+        await using var results = await connection.QueryMultipleAsync(new CommandDefinition(CardWithHistory, new { id }, cancellationToken: cancellationToken));
+        return await ReadCardAsync(results);
+    }
+
+    /// <summary>The results of <see cref="CardWithHistory"/>: the card, or null.</summary>
+    internal static async Task<CardView?> ReadCardAsync(SqlMapper.GridReader results)
+    {
         var row = await results.ReadSingleOrDefaultAsync<CardRow>();
         var certificates = (await results.ReadAsync<CardCertificateView>()).ToList();
         var history = (await results.ReadAsync<CardEventView>()).ToList();

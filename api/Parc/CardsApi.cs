@@ -16,13 +16,13 @@ public static class CardsApi
 {
     public static RouteGroupBuilder MapCardsApi(this RouteGroupBuilder api)
     {
-        api.MapGet("/structures/{structureId:guid}/cards", List).ReadAhead(ParcPageAhead.Plan).WithName("ListStructureCards").WithTags("Parc")
+        api.MapGet("/structures/{structureId:guid}/cards", List).ReadAhead(ParcReadAhead.Page).WithName("ListStructureCards").WithTags("Parc")
             .WithSummary("The structure's parc, filtered, cursor-paginated; Accept: text/csv exports the same selection");
         var cards = api.MapGroup("/cards/{cardId:guid}").WithTags("Parc");
-        cards.MapGet("", Get).WithName("GetCard").WithSummary("One card with its certificates and history, with an ETag");
+        cards.MapGet("", Get).ReadAhead(ParcReadAhead.Card).WithName("GetCard").WithSummary("One card with its certificates and history, with an ETag");
         cards.MapPost("/opposition", CardChanges.Oppose).WithName("OpposeCard").WithSummary("Put a card in opposition, optionally ordering its replacement");
         cards.MapPost("/renewal", CardChanges.Renew).WithName("RenewCard").WithSummary("Order the renewal of a card at expiry (codes kept)");
-        api.MapGet("/me/cards", Mine).WithName("ListMyCards").WithTags("Me").WithSummary("The caller's own cards");
+        api.MapGet("/me/cards", Mine).ReadAhead(ParcReadAhead.Mine).WithName("ListMyCards").WithTags("Me").WithSummary("The caller's own cards");
         return api;
     }
 
@@ -51,7 +51,7 @@ public static class CardsApi
         }
 
         // The page authentication read ahead with these very inputs, else the page read here.
-        IReadOnlyList<CardView> rows = http.ReadAhead<List<CardRow>>(new ParcPageAhead.Key(structureId, caller.IdNat, filter, after, page.Fetch)) is { } ahead
+        IReadOnlyList<CardView> rows = http.ReadAhead<List<CardRow>>(new ParcReadAhead.PageKey(structureId, caller.IdNat, filter, after, page.Fetch)) is { } ahead
             ? ahead.Select(r => r.ToView()).ToList()
             : await reader.ForStructureAsync(connection, structureId, caller.IdNat, filter, after, page.Fetch, cancellationToken);
         // The query reads through caller_structures(): rows mean the caller acts for the structure. Only an
@@ -68,15 +68,16 @@ public static class CardsApi
 
     private static async Task<IResult> Get(Guid cardId, Caller caller, HttpContext http, NpgsqlDataSource dataSource, CardReader reader, CancellationToken cancellationToken)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        if (!await VisibleAsync(connection, cardId, caller, cancellationToken))
+        var (visible, card, owner) = http.ReadAhead<ParcReadAhead.SeenCard>(new ParcReadAhead.CardKey(cardId, caller.IdNat)) is { } ahead
+            ? (ahead.Card is not null && (caller.IsOperator || ahead.SeenByCaller), ahead.Card, ahead.Card?.StructureId)
+            : await ReadCardAsync(cardId, caller, dataSource, reader, cancellationToken);
+        if (!visible)
         {
-            http.AuditStructure(await OwningStructureAsync(connection, cardId, cancellationToken));
+            http.AuditStructure(owner);
             return Problem.NotFound("card");
         }
 
-        var card = (await reader.GetAsync(connection, cardId, cancellationToken))!;
-        var etag = CardETag.Of(card);
+        var etag = CardETag.Of(card!);
         http.Response.Headers.ETag = etag;
         if (CardETag.NoneMatch(http.Request.Headers.IfNoneMatch.ToString(), etag))
         {
@@ -84,6 +85,16 @@ public static class CardsApi
         }
 
         return TypedResults.Ok(card);
+    }
+
+    /// <summary>The card if the caller sees it; else, for the audit of the refusal only, the structure it belongs to.</summary>
+    private static async Task<(bool Visible, CardView? Card, Guid? Owner)> ReadCardAsync(Guid cardId, Caller caller, NpgsqlDataSource dataSource, CardReader reader,
+        CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await VisibleAsync(connection, cardId, caller, cancellationToken)
+            ? (true, await reader.GetAsync(connection, cardId, cancellationToken), null)
+            : (false, null, await OwningStructureAsync(connection, cardId, cancellationToken));
     }
 
     /// <summary>A card is seen by its structure's legal representative and mandataires, its holder, and operators.</summary>
@@ -99,15 +110,23 @@ public static class CardsApi
         connection.ExecuteScalarAsync<Guid?>(new CommandDefinition("SELECT structure_id FROM cards WHERE id = @cardId", new { cardId }, cancellationToken: cancellationToken));
 
     private static async Task<Results<Ok<Page<CardView>>, ProblemHttpResult>> Mine(
-        PageRequest page, Caller caller, NpgsqlDataSource dataSource, CardReader reader, CancellationToken cancellationToken)
+        PageRequest page, Caller caller, HttpContext http, NpgsqlDataSource dataSource, CardReader reader, CancellationToken cancellationToken)
     {
         if (!page.TryAfter(out var after))
         {
             return new FieldErrors().Add("cursor", "is not a cursor this service issued.").ToProblem();
         }
 
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var rows = await reader.ForHolderAsync(connection, caller.IdNat, after, page.Fetch, cancellationToken);
+        var rows = http.ReadAhead<List<CardRow>>(new ParcReadAhead.HolderKey(caller.IdNat, after, page.Fetch)) is { } ahead
+            ? ahead.Select(r => r.ToView()).ToList()
+            : await ReadMineAsync(dataSource, reader, caller.IdNat, after, page.Fetch, cancellationToken);
         return TypedResults.Ok(page.ToPage(rows, c => c.Id));
+    }
+
+    private static async Task<IReadOnlyList<CardView>> ReadMineAsync(NpgsqlDataSource dataSource, CardReader reader, string idNat, Guid? after, int fetch,
+        CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await reader.ForHolderAsync(connection, idNat, after, fetch, cancellationToken);
     }
 }

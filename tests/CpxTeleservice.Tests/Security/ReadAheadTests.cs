@@ -7,8 +7,8 @@ using Dapper;
 namespace CpxTeleservice.Tests.Security;
 
 /// <summary>
-/// GET /me and the parc listing let authentication read their first page in the registry check's round trip
-/// (api/Security/ReadAhead.cs): one round trip per request where there were two, counted on the request's own trace
+/// GET /me, the parc listing, a card and the caller's own cards let authentication make their reads in the registry
+/// check's round trip (api/Security/ReadAhead.cs): one round trip per request where there were two or three, counted on the request's own trace
 /// over both pools. Each request is sent once before it is counted, so that the connection's certificate is already
 /// recorded (one insert per TLS connection).
 /// </summary>
@@ -106,6 +106,53 @@ public class ReadAheadTests(ServiceHost host) : IClassFixture<ServiceHost>, IDis
 
         var (badCursor, _) = await GetTwiceAsync(structure.LegalRepresentativeClient, path + "?cursor=forged");
         await HttpAssert.ProblemAsync(badCursor, HttpStatusCode.UnprocessableEntity, ProblemTypes.Validation);
+    }
+
+    [Fact]
+    public async Task GET_card_reads_its_visibility_the_card_its_certificates_and_history_in_one_round_trip()
+    {
+        var structure = await _world.StructureAsync();
+        var cardId = await _world.RegisterCardAsync(Registry.NewStaffCard(structure.Finess, "FICHE"), "CPE", structure.StructureId);
+
+        var (response, commands) = await GetTwiceAsync(structure.LegalRepresentativeClient, $"/api/v1/cards/{cardId}");
+
+        var card = await HttpAssert.JsonAsync(response);
+        Assert.True(commands.Count == 1, CommandSpans.Texts(commands));
+        Assert.Equal(cardId, card.GetProperty("id").GetGuid());
+        Assert.NotEmpty(card.GetProperty("history").EnumerateArray());
+        Assert.NotNull(response.Headers.ETag);
+    }
+
+    [Fact]
+    public async Task GET_card_of_another_structure_is_404_its_refusal_audited_with_that_structure_without_another_read()
+    {
+        var mine = await _world.StructureAsync();
+        var other = await _world.StructureAsync();
+        var cardId = await _world.RegisterCardAsync(Registry.NewStaffCard(other.Finess, "CACHEE"), "CPE", other.StructureId);
+
+        var (response, commands) = await GetTwiceAsync(mine.LegalRepresentativeClient, $"/api/v1/cards/{cardId}");
+
+        await HttpAssert.ProblemAsync(response, HttpStatusCode.NotFound, ProblemTypes.NotFound);
+        // The registry check with the card read ahead, then the refusal's audit line.
+        Assert.True(commands.Count == 2, CommandSpans.Texts(commands));
+        await using var connection = await host.Database.DataSource.OpenConnectionAsync();
+        Assert.Equal(2, await connection.ExecuteScalarAsync<long>(
+            "SELECT count(*) FROM audit_events WHERE structure_id = @StructureId AND action = 'GetCard' AND outcome = 'refused:not-found'", new { other.StructureId }));
+    }
+
+    [Fact]
+    public async Task GET_my_cards_is_one_round_trip()
+    {
+        var structure = await _world.StructureAsync();
+        var card = Registry.NewStaffCard(structure.Finess, "MOI");
+        var cardId = await _world.RegisterCardAsync(card, "CPE", structure.StructureId);
+        using var client = host.CreateClient(card);
+
+        var (response, commands) = await GetTwiceAsync(client, "/api/v1/me/cards");
+
+        var page = await HttpAssert.JsonAsync(response);
+        Assert.True(commands.Count == 1, CommandSpans.Texts(commands));
+        Assert.Equal(cardId, Assert.Single(page.GetProperty("items").EnumerateArray()).GetProperty("id").GetGuid());
     }
 
     [Fact]
