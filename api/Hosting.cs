@@ -25,7 +25,6 @@ public static class Hosting
         AddDatabase(builder.Services, configuration);
         builder.Services.AddAuditServices().AddOrdersServices().AddParcServices().AddAuthorizationServices().AddEventsServices()
             .AddIdempotencyServices();
-        Dapper.DefaultTypeMap.MatchNamesWithUnderscores = true;
 
         // Data protection seals the list cursors; one application name, so that instances sharing the key ring share cursors.
         var dataProtection = builder.Services.AddDataProtection().SetApplicationName("CpxTeleservice");

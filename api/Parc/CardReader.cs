@@ -42,8 +42,8 @@ public sealed class CardReader
     /// <summary>
     /// The same selection, whole, read in keyset chunks of <see cref="ExportChunk"/> rows in one read-only
     /// snapshot (the CSV export): the same rate for a parc of a thousand cards as of a million, memory flat.
-    /// Each chunk's rows are handed on as they arrive, not once the chunk is read: the CSV is written while
-    /// PostgreSQL is still producing the rows that follow, so that its work and the server's overlap.
+    /// Each chunk is read whole before it is written: no statement stays active while a slow client downloads,
+    /// so that a server-side <c>statement_timeout</c> bounds the reads, not the download (docs/operations.md).
     /// </summary>
     internal async IAsyncEnumerable<CardRow> StreamForStructureAsync(NpgsqlConnection connection, Guid structureId, string callerIdNat, CardFilter filter,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -52,26 +52,18 @@ public sealed class CardReader
         Guid? after = null;
         while (true)
         {
-            var count = 0;
-            await using (var reader = await connection.ExecuteReaderAsync(new CommandDefinition(ForStructure(filter, after, ExportChunk),
-                             PageParameters(structureId, callerIdNat, filter, after), snapshot, cancellationToken: cancellationToken)))
+            var chunk = await PageAsync(connection, snapshot, structureId, callerIdNat, filter, after, ExportChunk, cancellationToken);
+            foreach (var row in chunk)
             {
-                // Dapper's row parser over a plain reader: its QueryUnbufferedAsync (2.1.86) mapped these rows without the
-                // underscore-to-Pascal name matching set in Hosting.cs, and the reads of the same columns after it then did too.
-                var parse = reader.GetRowParser<CardRow>();
-                while (await reader.ReadAsync(cancellationToken))
-                {
-                    var row = parse(reader);
-                    count++;
-                    after = row.Id;
-                    yield return row;
-                }
+                yield return row;
             }
 
-            if (count < ExportChunk)
+            if (chunk.Count < ExportChunk)
             {
                 break;
             }
+
+            after = chunk[^1].Id;
         }
 
         await snapshot.CommitAsync(cancellationToken);

@@ -6,7 +6,6 @@ using CpxTeleservice.Infrastructure;
 using Dapper;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -33,6 +32,7 @@ public sealed class CardAuthenticationHandler(
 {
     private const string ConnectionCacheKey = "cpx.certificate-check";
     private const string RecordedCertificateKey = "cpx.certificate-recorded";
+    private const string AuthenticatedKey = "cpx.card-authenticated";
     private static readonly TimeSpan ConnectionCacheLifetime = TimeSpan.FromMinutes(5);
 
     private sealed record CachedCheck(string Thumbprint, CertificateCheck Check, CertificateProfile Profile, DateTimeOffset CheckedAt);
@@ -42,6 +42,7 @@ public sealed class CardAuthenticationHandler(
     private CertificateRefusal _refusal = CertificateRefusal.Missing;
     private string? _detail;
     private CertificateProfile? _profile;
+    private string? _thumbprint;
 
     /// <summary>
     /// The certificate read from the handshake, its chain validated (once per connection), its card
@@ -61,6 +62,7 @@ public sealed class CardAuthenticationHandler(
         }
 
         var now = time.GetUtcNow();
+        _thumbprint = certificate.Thumbprint;
         var (check, profile) = CheckCertificate(certificate, now);
         _profile = profile;
         if (!check.Passed)
@@ -135,11 +137,14 @@ public sealed class CardAuthenticationHandler(
         """;
 
     /// <summary>
-    /// The endpoint's first read, when it lets authentication make it (<see cref="AuthenticationReadAhead"/>) and the
-    /// card may still make a request now: a card over its rate is refused before the endpoint, and its read would be wasted.
+    /// The endpoint's first read, when it lets authentication make it (<see cref="AuthenticationReadAhead"/>), for a card
+    /// that has already authenticated on this connection and may still make a request now. A card refused (in
+    /// opposition, expired, unknown) or new on the connection reads nothing ahead: whatever it sends costs the registry
+    /// read alone; a card over its rate is refused before the endpoint, and its read would be wasted.
     /// </summary>
     private ReadAhead? PlanReadAhead(string idNat) =>
-        Context.GetEndpoint()?.Metadata.GetMetadata<AuthenticationReadAhead>() is { } endpoint && rates.MayProceed(idNat)
+        Context.GetEndpoint()?.Metadata.GetMetadata<AuthenticationReadAhead>() is { } endpoint
+        && ConnectionItems.Get(Context, AuthenticatedKey) is string authenticated && authenticated == _thumbprint && rates.MayProceed(idNat)
             ? endpoint.Plan(Context, idNat)
             : null;
 
@@ -171,8 +176,7 @@ public sealed class CardAuthenticationHandler(
     /// </summary>
     private async Task RecordCertificateAsync(NpgsqlConnection connection, X509Certificate2 certificate, Guid cardId)
     {
-        var items = Context.Features.Get<IConnectionItemsFeature>()?.Items;
-        if (items?.TryGetValue(RecordedCertificateKey, out var recorded) == true && recorded as string == certificate.Thumbprint)
+        if (ConnectionItems.Get(Context, RecordedCertificateKey) as string == certificate.Thumbprint)
         {
             return;
         }
@@ -188,10 +192,7 @@ public sealed class CardAuthenticationHandler(
                 id = Guid.CreateVersion7(), cardId, issuer = certificate.Issuer, serialNumber = certificate.SerialNumber, subject = certificate.Subject,
                 thumbprint = CertificateProfile.Thumbprint(certificate), notBefore = certificate.NotBefore.ToUniversalTime(), notAfter = certificate.NotAfter.ToUniversalTime(),
             }, cancellationToken: Context.RequestAborted));
-        if (items is not null)
-        {
-            items[RecordedCertificateKey] = certificate.Thumbprint;
-        }
+        ConnectionItems.Set(Context, RecordedCertificateKey, certificate.Thumbprint);
     }
 
     /// <summary>TRE_G02, the card type code of the certificates: CPE and CDE share 2.</summary>
@@ -207,9 +208,8 @@ public sealed class CardAuthenticationHandler(
     /// <summary>The chain check and the card identity read from the certificate, both cached per connection.</summary>
     private (CertificateCheck Check, CertificateProfile Profile) CheckCertificate(X509Certificate2 certificate, DateTimeOffset now)
     {
-        var items = Context.Features.Get<IConnectionItemsFeature>()?.Items;
         var thumbprint = certificate.Thumbprint;
-        if (items?.TryGetValue(ConnectionCacheKey, out var cached) == true && cached is CachedCheck hit
+        if (ConnectionItems.Get(Context, ConnectionCacheKey) is CachedCheck hit
             && hit.Thumbprint == thumbprint && now - hit.CheckedAt < ConnectionCacheLifetime
             && now <= certificate.NotAfter.ToUniversalTime())
         {
@@ -218,11 +218,7 @@ public sealed class CardAuthenticationHandler(
 
         var check = CertificateValidator.Validate(certificate, settings.CardAnchors, now);
         var profile = CertificateProfile.Read(certificate);
-        if (items is not null)
-        {
-            items[ConnectionCacheKey] = new CachedCheck(thumbprint, check, profile, now);
-        }
-
+        ConnectionItems.Set(Context, ConnectionCacheKey, new CachedCheck(thumbprint, check, profile, now));
         return (check, profile);
     }
 
@@ -230,6 +226,8 @@ public sealed class CardAuthenticationHandler(
     {
         Context.Features.Set(caller);
         Context.Features.Set(readAhead);
+        ConnectionItems.Set(Context, AuthenticatedKey, _thumbprint);
+
         var claims = new List<Claim>
         {
             new(ClaimTypes.NameIdentifier, caller.IdNat),
@@ -249,6 +247,7 @@ public sealed class CardAuthenticationHandler(
     {
         _refusal = refusal;
         _detail = detail;
+        ConnectionItems.Set(Context, AuthenticatedKey, null);
         return AuthenticateResult.Fail(detail ?? refusal.ToString());
     }
 

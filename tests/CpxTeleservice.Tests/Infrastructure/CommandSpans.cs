@@ -36,15 +36,20 @@ public sealed class CommandSpans : IDisposable
         ActivitySource.AddActivityListener(_listener);
     }
 
-    /// <summary>Sends the request on a trace of its own; returns the response and the commands of the pools named (all when none is).</summary>
-    public async Task<(HttpResponseMessage Response, List<Activity> Commands)> SendTracedAsync(HttpClient client, HttpRequestMessage request, params string[] pools)
+    /// <summary>
+    /// Sends a request (<paramref name="configure"/> adds its body and headers) on a trace of its own; returns the response
+    /// and the commands of the pools named (all when none is).
+    /// </summary>
+    public async Task<(HttpResponseMessage Response, List<Activity> Commands)> SendTracedAsync(HttpClient client, HttpMethod method, string path,
+        Action<HttpRequestMessage>? configure = null, params string[] pools)
     {
         var trace = ActivityTraceId.CreateRandom();
         // As the client's own GetAsync would send it: on its HTTP version, so on the connection its other requests use.
-        request.Version = client.DefaultRequestVersion;
-        request.VersionPolicy = client.DefaultVersionPolicy;
+        using var request = new HttpRequestMessage(method, path) { Version = client.DefaultRequestVersion, VersionPolicy = client.DefaultVersionPolicy };
         request.Headers.Add("traceparent", $"00-{trace}-{ActivitySpanId.CreateRandom()}-01");
+        configure?.Invoke(request);
         var response = await client.SendAsync(request);
+        await response.Content.LoadIntoBufferAsync();
         return (response, _commands.Where(c => c.TraceId == trace && (pools.Length == 0 || pools.Contains(c.GetTagItem("db.npgsql.data_source") as string))).ToList());
     }
 

@@ -19,12 +19,12 @@ public class OrderRoundTripsTests(ServiceHost host) : IClassFixture<ServiceHost>
     }
 
     /// <summary>The endpoint's commands: authentication reads the registry on a pool of its own.</summary>
-    private Task<(HttpResponseMessage Response, List<System.Diagnostics.Activity> Commands)> OrderTracedAsync(HttpClient client, Guid structureId, object body)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/structures/{structureId}/orders") { Content = JsonContent.Create(body) };
-        request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
-        return _spans.SendTracedAsync(client, request, CommandSpans.ServicePool);
-    }
+    private Task<(HttpResponseMessage Response, List<System.Diagnostics.Activity> Commands)> OrderTracedAsync(HttpClient client, Guid structureId, object body) =>
+        _spans.SendTracedAsync(client, HttpMethod.Post, $"/api/v1/structures/{structureId}/orders", request =>
+        {
+            request.Content = JsonContent.Create(body);
+            request.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+        }, CommandSpans.ServicePool);
 
     [Fact]
     public async Task A_new_holders_CPE_is_placed_in_five_round_trips_where_it_took_ten()

@@ -34,11 +34,10 @@ public class CardRatesTests
     }
 
     [Fact]
-    public void Requests_before_authentication_share_their_address_bucket_not_a_cards()
+    public void Requests_before_authentication_draw_on_their_address_bucket_not_on_a_cards()
     {
         using var rates = new CardRates(new LimitsOptions { RequestsPerSecondPerCard = 1, RequestsPerSecondPerAddress = 1 });
-        var anonymous = new DefaultHttpContext();
-        using (var lease = rates.Global.AttemptAcquire(anonymous))
+        using (var lease = rates.Global.AttemptAcquire(new DefaultHttpContext()))
         {
             Assert.True(lease.IsAcquired);
         }
@@ -48,6 +47,13 @@ public class CardRatesTests
             Assert.False(lease.IsAcquired);
         }
 
+        // The same address's authenticated card still has its own token, and only then has spent it.
         Assert.True(rates.MayProceed("3750812349/CARTE"));
+        using (var lease = rates.Global.AttemptAcquire(RequestOf("3750812349/CARTE")))
+        {
+            Assert.True(lease.IsAcquired);
+        }
+
+        Assert.False(rates.MayProceed("3750812349/CARTE"));
     }
 }

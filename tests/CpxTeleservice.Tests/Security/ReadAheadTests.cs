@@ -9,8 +9,8 @@ namespace CpxTeleservice.Tests.Security;
 /// <summary>
 /// GET /me, the parc listing, a card and the caller's own cards let authentication make their reads in the registry
 /// check's round trip (api/Security/ReadAhead.cs): one round trip per request where there were two or three, counted on the request's own trace
-/// over both pools. Each request is sent once before it is counted, so that the connection's certificate is already
-/// recorded (one insert per TLS connection).
+/// over both pools. Each request is sent once before it is counted: a card reads ahead only once it has authenticated on
+/// its connection (and its certificate is then recorded, one insert per TLS connection).
 /// </summary>
 public class ReadAheadTests(ServiceHost host) : IClassFixture<ServiceHost>, IDisposable
 {
@@ -30,7 +30,7 @@ public class ReadAheadTests(ServiceHost host) : IClassFixture<ServiceHost>, IDis
             await warm.Content.ReadAsStringAsync();
         }
 
-        return await _spans.SendTracedAsync(client, new HttpRequestMessage(HttpMethod.Get, path));
+        return await _spans.SendTracedAsync(client, HttpMethod.Get, path);
     }
 
     [Fact]
@@ -156,7 +156,7 @@ public class ReadAheadTests(ServiceHost host) : IClassFixture<ServiceHost>, IDis
     }
 
     [Fact]
-    public async Task Opposition_the_very_next_parc_listing_of_the_opposed_card_is_refused_401_and_reads_no_page()
+    public async Task Opposition_the_very_next_parc_listing_of_the_opposed_card_is_refused_401_and_its_later_requests_read_nothing_ahead()
     {
         var structure = await _world.StructureAsync();
         var (mandataire, client) = await _world.MandataireAsync(structure);
@@ -170,8 +170,32 @@ public class ReadAheadTests(ServiceHost host) : IClassFixture<ServiceHost>, IDis
             await HttpAssert.JsonAsync(await structure.LegalRepresentativeClient.SendAsync(opposition));
         }
 
-        var (refused, _) = await _spans.SendTracedAsync(client, new HttpRequestMessage(HttpMethod.Get, path));
+        // The first refusal on the connection: its page, read with the registry check, is discarded with it.
+        var (refused, _) = await _spans.SendTracedAsync(client, HttpMethod.Get, path);
         var problem = await HttpAssert.ProblemAsync(refused, HttpStatusCode.Unauthorized, ProblemTypes.CardInOpposition);
         Assert.False(problem.TryGetProperty("items", out _));
+
+        // Refused once, the card reads nothing ahead any more: each further request costs the registry read alone (and
+        // the refusal's audit, counted per source and reason).
+        var (again, commands) = await _spans.SendTracedAsync(client, HttpMethod.Get, path);
+        await HttpAssert.ProblemAsync(again, HttpStatusCode.Unauthorized, ProblemTypes.CardInOpposition);
+        var texts = commands.Select(c => c.GetTagItem("db.query.text") as string ?? "").ToList();
+        Assert.True(texts.Count(t => t.StartsWith("SELECT", StringComparison.Ordinal)) == 1 && !texts.Any(t => t.Contains("card_rows", StringComparison.Ordinal)),
+            CommandSpans.Texts(commands));
+    }
+
+    [Fact]
+    public async Task A_card_new_on_its_connection_reads_nothing_ahead_its_first_request_answered_as_before()
+    {
+        var structure = await _world.StructureAsync();
+        var card = Registry.NewStaffCard(structure.Finess, "NOUVEAU");
+        await _world.RegisterCardAsync(card, "CPE", structure.StructureId);
+        using var client = host.CreateClient(card);
+
+        var (response, commands) = await _spans.SendTracedAsync(client, HttpMethod.Get, "/api/v1/me");
+
+        await HttpAssert.JsonAsync(response);
+        // The registry read alone, the certificate recorded, then the roles read by the endpoint.
+        Assert.True(commands.Count == 3 && CommandSpans.Texts(commands).Contains("INSERT INTO card_certificates", StringComparison.Ordinal), CommandSpans.Texts(commands));
     }
 }
