@@ -22,7 +22,16 @@ public sealed class OrderReader(ExpectedDates dates)
     /// <summary>A structure's orders, as its legal representative and mandataires see them: empty for anyone else.</summary>
     public Task<IReadOnlyList<OrderView>> ForStructureAsync(NpgsqlConnection connection, Guid structureId, string callerIdNat, OrderFilter filter,
         Guid? after, int fetch, CancellationToken cancellationToken) =>
-        QueryAsync(connection, ForStructure(filter, after, fetch), new { structureId, callerIdNat, filter.State, filter.CardType, filter.StructureId, after }, cancellationToken);
+        QueryAsync(connection, ForStructure(filter, after, fetch), PageParameters(structureId, callerIdNat, filter, after), cancellationToken);
+
+    /// <summary>
+    /// The parameters of <see cref="ForStructure"/>. The route's structure is the only one: a filter's <c>StructureId</c>
+    /// (the operators' listing) is not passed, since Dapper's parameter names ignore case and it would shadow <c>structureId</c>.
+    /// </summary>
+    internal static object PageParameters(Guid structureId, string callerIdNat, OrderFilter filter, Guid? after) =>
+        filter.StructureId is null
+            ? new { structureId, callerIdNat, filter.State, filter.CardType, after }
+            : throw new ArgumentException("A structure's listing takes its structure from the route.", nameof(filter));
 
     /// <summary>A structure's page of orders through the caller's rights; a first page and a next page are two statements (<see cref="Keyset"/>).</summary>
     internal static string ForStructure(OrderFilter filter, Guid? after, int fetch) =>
@@ -35,11 +44,14 @@ public sealed class OrderReader(ExpectedDates dates)
 
     /// <summary>The orders of one holder, wherever they were placed.</summary>
     public Task<IReadOnlyList<OrderView>> ForHolderAsync(NpgsqlConnection connection, string holderIdNat, Guid? after, int fetch, CancellationToken cancellationToken) =>
-        QueryAsync(connection, $"""
-            {Columns}
-            WHERE holder_id_nat = @holderIdNat {Keyset.After(after)}
-            ORDER BY id {Keyset.Limit(fetch)}
-            """, new { holderIdNat, after }, cancellationToken);
+        QueryAsync(connection, ForHolder(after, fetch), new { holderIdNat, after }, cancellationToken);
+
+    internal static string ForHolder(Guid? after, int fetch) =>
+        $"""
+        {Columns}
+        WHERE holder_id_nat = @holderIdNat {Keyset.After(after)}
+        ORDER BY id {Keyset.Limit(fetch)}
+        """;
 
     /// <summary>Every order, for operators.</summary>
     public Task<IReadOnlyList<OrderView>> AllAsync(NpgsqlConnection connection, OrderFilter filter, Guid? after, int fetch, CancellationToken cancellationToken) =>
@@ -75,10 +87,13 @@ public sealed class OrderReader(ExpectedDates dates)
     /// <summary>The order and its history from the results of <see cref="ReadBack"/>; null when the order does not exist.</summary>
     internal async Task<OrderView?> ReadBackAsync(SqlMapper.GridReader results)
     {
-        var row = await results.ReadSingleOrDefaultAsync<OrderRow>();
-        var history = (await results.ReadAsync<OrderEventView>()).ToList();
+        var (row, history) = await ReadRowAsync(results);
         return row is null ? null : ToView(row, history);
     }
+
+    /// <summary>The row and history of <see cref="ReadBack"/>, not yet a view (its expected dates are the reader's to compute).</summary>
+    internal static async Task<(OrderRow? Row, List<OrderEventView> History)> ReadRowAsync(SqlMapper.GridReader results) =>
+        (await results.ReadSingleOrDefaultAsync<OrderRow>(), (await results.ReadAsync<OrderEventView>()).AsList());
 
     private async Task<IReadOnlyList<OrderView>> QueryAsync(NpgsqlConnection connection, string sql, object parameters, CancellationToken cancellationToken)
     {
@@ -86,7 +101,10 @@ public sealed class OrderReader(ExpectedDates dates)
         return rows.Select(r => ToView(r, null)).ToList();
     }
 
-    private OrderView ToView(OrderRow r, IReadOnlyList<OrderEventView>? history)
+    /// <summary>Rows read elsewhere (read ahead by authentication), as views.</summary>
+    internal IReadOnlyList<OrderView> Views(IEnumerable<OrderRow> rows) => rows.Select(r => ToView(r, null)).ToList();
+
+    internal OrderView ToView(OrderRow r, IReadOnlyList<OrderEventView>? history)
     {
         // A rejected or cancelled order expects nothing.
         var cardDate = r.State is "rejected" or "cancelled" ? null : dates.CardDate(r.DossierCompleteAt, r.Departement);

@@ -14,18 +14,18 @@ public static class OrdersApi
     {
         var structureOrders = api.MapGroup("/structures/{structureId:guid}/orders").WithTags("Orders");
         structureOrders.MapPost("", OrderPlacement.Create).WithName("CreateOrder").WithSummary("Order a CPS (ADELI profession), a CPE or a CDE");
-        structureOrders.MapGet("", ListForStructure).WithName("ListStructureOrders").WithSummary("The structure's orders, newest last, cursor-paginated");
+        structureOrders.MapGet("", ListForStructure).ReadAhead(OrdersReadAhead.Page).WithName("ListStructureOrders").WithSummary("The structure's orders, newest last, cursor-paginated");
 
         var orders = api.MapGroup("/orders/{orderId:guid}").WithTags("Orders");
-        orders.MapGet("", Get).WithName("GetOrder").WithSummary("One order with its history and expected dates");
+        orders.MapGet("", Get).ReadAhead(OrdersReadAhead.Order).WithName("GetOrder").WithSummary("One order with its history and expected dates");
         orders.MapPost("/cancellation", Cancel).WithName("CancelOrder").WithSummary("Cancel an order before production");
 
-        api.MapGet("/me/orders", Mine).WithName("ListMyOrders").WithTags("Me").WithSummary("The caller's own orders, wherever they were placed");
+        api.MapGet("/me/orders", Mine).ReadAhead(OrdersReadAhead.Mine).WithName("ListMyOrders").WithTags("Me").WithSummary("The caller's own orders, wherever they were placed");
         return api;
     }
 
     private static async Task<Results<Ok<Page<OrderView>>, ProblemHttpResult>> ListForStructure(
-        Guid structureId, string? state, string? cardType, PageRequest page, Caller caller, NpgsqlDataSource dataSource, OrderReader reader,
+        Guid structureId, string? state, string? cardType, PageRequest page, Caller caller, HttpContext http, NpgsqlDataSource dataSource, OrderReader reader,
         CancellationToken cancellationToken)
     {
         if (FieldErrors.Filters(page, out var after, ("state", state, Problem.OrderStates), ("cardType", cardType, Problem.CardTypes)) is { } invalid)
@@ -33,8 +33,12 @@ public static class OrdersApi
             return invalid;
         }
 
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var rows = await reader.ForStructureAsync(connection, structureId, caller.IdNat, new OrderFilter(state, cardType), after, page.Fetch, cancellationToken);
+        var filter = new OrderFilter(state, cardType);
+        await using var connection = dataSource.CreateConnection();
+        // The page authentication read ahead with these very inputs, else the page read here.
+        var rows = http.ReadAhead<List<OrderRow>>(new OrdersReadAhead.PageKey(structureId, caller.IdNat, filter, after, page.Fetch)) is { } ahead
+            ? reader.Views(ahead)
+            : await reader.ForStructureAsync(connection, structureId, caller.IdNat, filter, after, page.Fetch, cancellationToken);
         if (rows.Count == 0 && await Access.RoleAsync(connection, caller.IdNat, structureId, cancellationToken) == StructureRoleKind.None)
         {
             return Problem.Forbidden("You are neither the legal representative nor a mandataire of this structure.");
@@ -46,6 +50,17 @@ public static class OrdersApi
     private static async Task<Results<Ok<OrderView>, ProblemHttpResult>> Get(
         Guid orderId, Caller caller, HttpContext http, NpgsqlDataSource dataSource, OrderReader reader, CancellationToken cancellationToken)
     {
+        if (http.ReadAhead<OrdersReadAhead.SeenOrder>(new OrdersReadAhead.OrderKey(orderId, caller.IdNat)) is { } ahead)
+        {
+            if (ahead.Row is null || !(caller.IsOperator || ahead.SeenByCaller))
+            {
+                http.AuditStructure(ahead.Row?.StructureId);
+                return Problem.NotFound("order");
+            }
+
+            return TypedResults.Ok(reader.ToView(ahead.Row, ahead.History));
+        }
+
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         if (!await OrderReader.IsVisibleAsync(connection, orderId, caller, cancellationToken))
         {
@@ -92,11 +107,16 @@ public static class OrdersApi
     }
 
     private static async Task<Results<Ok<Page<OrderView>>, ProblemHttpResult>> Mine(
-        PageRequest page, Caller caller, NpgsqlDataSource dataSource, OrderReader reader, CancellationToken cancellationToken)
+        PageRequest page, Caller caller, HttpContext http, NpgsqlDataSource dataSource, OrderReader reader, CancellationToken cancellationToken)
     {
         if (!page.TryAfter(out var after))
         {
             return new FieldErrors().Add("cursor", "is not a cursor this service issued.").ToProblem();
+        }
+
+        if (http.ReadAhead<List<OrderRow>>(new OrdersReadAhead.HolderKey(caller.IdNat, after, page.Fetch)) is { } ahead)
+        {
+            return TypedResults.Ok(page.ToPage(reader.Views(ahead), o => o.Id));
         }
 
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);

@@ -2,7 +2,6 @@ using System.Globalization;
 using CpxTeleservice.Infrastructure;
 using CpxTeleservice.Security;
 using Dapper;
-using Microsoft.Extensions.Primitives;
 
 namespace CpxTeleservice.Parc;
 
@@ -31,42 +30,23 @@ internal static class ParcReadAhead
         """;
 
     public static ReadAhead? Card(HttpContext http, string idNat) =>
-        Guid.TryParse(http.GetRouteValue("cardId") as string, out var id)
+        ReadAheadInputs.RouteGuid(http, "cardId") is { } id
             ? new ReadAhead(new CardKey(id, idNat), SeenByCaller + ";\n" + CardReader.CardWithHistory, new { id, idNat },
                 async results => new SeenCard(await results.ReadSingleAsync<bool>(), await CardReader.ReadCardAsync(results)))
             : null;
 
     public static ReadAhead? Mine(HttpContext http, string idNat) =>
-        PageOf(http) is { } page && page.TryAfter(out var after)
+        ReadAheadInputs.PageOf(http) is ({ } page, var after)
             ? new ReadAhead(new HolderKey(idNat, after, page.Fetch), CardReader.ForHolder(after, page.Fetch), new { holderIdNat = idNat, after }, ReadRowsAsync)
             : null;
 
     private static async Task<object> ReadRowsAsync(SqlMapper.GridReader results) => (await results.ReadAsync<CardRow>()).AsList();
 
-    /// <summary>The paging as the endpoint binds it; null for a limit it would refuse.</summary>
-    private static PageRequest? PageOf(HttpContext http)
-    {
-        try
-        {
-            return PageRequest.BindAsync(http).Result;
-        }
-        catch (BadHttpRequestException)
-        {
-            return null;
-        }
-    }
-
     public static ReadAhead? Page(HttpContext http, string idNat)
     {
-        if (ParcCsv.Wanted(http.Request) || !Guid.TryParse(http.GetRouteValue("structureId") as string, out var structureId))
-        {
-            return null;
-        }
-
-        var query = http.Request.Query;
-        if (!Single(query["type"], out var type) || !Single(query["state"], out var state) || !Single(query["holder"], out var holder)
-            || !Single(query["expiringBefore"], out var expiring) || (type is not null && !Problem.CardTypes.Contains(type))
-            || (state is not null && !Problem.CardStates.Contains(state)))
+        if (ParcCsv.Wanted(http.Request) || ReadAheadInputs.RouteGuid(http, "structureId") is not { } structureId
+            || !ReadAheadInputs.Single(http, "type", out var type, Problem.CardTypes) || !ReadAheadInputs.Single(http, "state", out var state, Problem.CardStates)
+            || !ReadAheadInputs.Single(http, "holder", out var holder) || !ReadAheadInputs.Single(http, "expiringBefore", out var expiring))
         {
             return null;
         }
@@ -82,7 +62,7 @@ internal static class ParcReadAhead
             expiringBefore = parsed.ToUniversalTime();
         }
 
-        if (PageOf(http) is not { } page || !page.TryAfter(out var after))
+        if (ReadAheadInputs.PageOf(http) is not ({ } page, var after))
         {
             return null;
         }
@@ -90,12 +70,5 @@ internal static class ParcReadAhead
         var filter = new CardFilter(type, state, holder, expiringBefore);
         return new ReadAhead(new PageKey(structureId, idNat, filter, after, page.Fetch), CardReader.ForStructure(filter, after, page.Fetch),
             CardReader.PageParameters(structureId, idNat, filter, after), ReadRowsAsync);
-    }
-
-    /// <summary>A query value given at most once (absent: null); a repeated one is the endpoint's to answer.</summary>
-    private static bool Single(StringValues values, out string? value)
-    {
-        value = values.Count == 1 ? values[0] : null;
-        return values.Count <= 1;
     }
 }

@@ -7,7 +7,7 @@ using Dapper;
 namespace CpxTeleservice.Tests.Security;
 
 /// <summary>
-/// GET /me, the parc listing, a card and the caller's own cards let authentication make their reads in the registry
+/// GET /me, the parc and orders listings, a card, an order and the caller's own cards and orders let authentication make their reads in the registry
 /// check's round trip (api/Security/ReadAhead.cs): one round trip per request where there were two or three, counted on the request's own trace
 /// over both pools. Each request is sent once before it is counted: a card reads ahead only once it has authenticated on
 /// its connection (and its certificate is then recorded, one insert per TLS connection).
@@ -153,6 +153,38 @@ public class ReadAheadTests(ServiceHost host) : IClassFixture<ServiceHost>, IDis
         var page = await HttpAssert.JsonAsync(response);
         Assert.True(commands.Count == 1, CommandSpans.Texts(commands));
         Assert.Equal(cardId, Assert.Single(page.GetProperty("items").EnumerateArray()).GetProperty("id").GetGuid());
+    }
+
+    [Fact]
+    public async Task Orders_listing_an_order_and_my_orders_are_each_one_round_trip_another_structures_order_404_audited()
+    {
+        var structure = await _world.StructureAsync();
+        var other = await _world.StructureAsync();
+        var created = await HttpAssert.JsonAsync(await World.OrderAsync(structure.LegalRepresentativeClient, structure.StructureId, World.CpeOrder("AGENT", "AVANCE")),
+            HttpStatusCode.Created);
+        var orderId = created.GetProperty("id").GetGuid();
+        var client = structure.LegalRepresentativeClient;
+
+        var (list, listCommands) = await GetTwiceAsync(client, $"/api/v1/structures/{structure.StructureId}/orders?state={created.GetProperty("state").GetString()}&cardType=CPE");
+        Assert.Equal(orderId, Assert.Single((await HttpAssert.JsonAsync(list)).GetProperty("items").EnumerateArray()).GetProperty("id").GetGuid());
+        Assert.True(listCommands.Count == 1, CommandSpans.Texts(listCommands));
+
+        var (order, orderCommands) = await GetTwiceAsync(client, $"/api/v1/orders/{orderId}");
+        var read = await HttpAssert.JsonAsync(order);
+        Assert.True(orderCommands.Count == 1, CommandSpans.Texts(orderCommands));
+        Assert.Equal(orderId, read.GetProperty("id").GetGuid());
+        Assert.NotEmpty(read.GetProperty("history").EnumerateArray());
+
+        var (mine, mineCommands) = await GetTwiceAsync(client, "/api/v1/me/orders");
+        await HttpAssert.JsonAsync(mine);
+        Assert.True(mineCommands.Count == 1, CommandSpans.Texts(mineCommands));
+
+        var (refused, refusedCommands) = await GetTwiceAsync(other.LegalRepresentativeClient, $"/api/v1/orders/{orderId}");
+        await HttpAssert.ProblemAsync(refused, HttpStatusCode.NotFound, ProblemTypes.NotFound);
+        Assert.True(refusedCommands.Count == 2, CommandSpans.Texts(refusedCommands));
+        await using var connection = await host.Database.DataSource.OpenConnectionAsync();
+        Assert.Equal(2, await connection.ExecuteScalarAsync<long>(
+            "SELECT count(*) FROM audit_events WHERE structure_id = @StructureId AND action = 'GetOrder' AND outcome = 'refused:not-found'", new { structure.StructureId }));
     }
 
     [Fact]
