@@ -20,12 +20,7 @@ public static class MeApi
 
     private static async Task<Ok<MeResponse>> GetMe(Caller caller, HttpContext http, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
-        var roles = http.ReadAhead<List<StructureRole>>(caller.IdNat);
-        if (roles is null)
-        {
-            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-            roles = (await connection.QueryAsync<StructureRole>(new CommandDefinition(RolesOfIdNat, new { idNat = caller.IdNat }, cancellationToken: cancellationToken))).AsList();
-        }
+        var roles = await http.ReadAheadOrReadAsync<List<StructureRole>>(RolesAhead(http, caller.IdNat), dataSource, cancellationToken);
 
         return TypedResults.Ok(new MeResponse(
             caller.IdNat, caller.CardType.ToString(), caller.CardSerial, caller.Profession, caller.Nom, caller.Prenom, caller.IsOperator, roles));

@@ -19,11 +19,6 @@ public sealed class OrderReader(ExpectedDates dates)
         FROM order_rows
         """;
 
-    /// <summary>A structure's orders, as its legal representative and mandataires see them: empty for anyone else.</summary>
-    public Task<IReadOnlyList<OrderView>> ForStructureAsync(NpgsqlConnection connection, Guid structureId, string callerIdNat, OrderFilter filter,
-        Guid? after, int fetch, CancellationToken cancellationToken) =>
-        QueryAsync(connection, ForStructure(filter, after, fetch), PageParameters(structureId, callerIdNat, filter, after), cancellationToken);
-
     /// <summary>
     /// The parameters of <see cref="ForStructure"/>. The route's structure is the only one: a filter's <c>StructureId</c>
     /// (the operators' listing) is not passed, since Dapper's parameter names ignore case and it would shadow <c>structureId</c>.
@@ -42,10 +37,7 @@ public sealed class OrderReader(ExpectedDates dates)
         ORDER BY id {Keyset.Limit(fetch)}
         """;
 
-    /// <summary>The orders of one holder, wherever they were placed.</summary>
-    public Task<IReadOnlyList<OrderView>> ForHolderAsync(NpgsqlConnection connection, string holderIdNat, Guid? after, int fetch, CancellationToken cancellationToken) =>
-        QueryAsync(connection, ForHolder(after, fetch), new { holderIdNat, after }, cancellationToken);
-
+    /// <summary>The orders of one holder, wherever they were placed, a first or a next page (<see cref="Keyset"/>).</summary>
     internal static string ForHolder(Guid? after, int fetch) =>
         $"""
         {Columns}

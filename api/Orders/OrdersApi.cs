@@ -36,9 +36,8 @@ public static class OrdersApi
         var filter = new OrderFilter(state, cardType);
         await using var connection = dataSource.CreateConnection();
         // The page authentication read ahead with these very inputs, else the page read here.
-        var rows = http.ReadAhead<List<OrderRow>>(new OrdersReadAhead.PageKey(structureId, caller.IdNat, filter, after, page.Fetch)) is { } ahead
-            ? reader.Views(ahead)
-            : await reader.ForStructureAsync(connection, structureId, caller.IdNat, filter, after, page.Fetch, cancellationToken);
+        var rows = reader.Views(await http.ReadAheadOrReadAsync<List<OrderRow>>(
+            OrdersReadAhead.Page(structureId, caller.IdNat, filter, after, page.Fetch), dataSource, cancellationToken));
         if (rows.Count == 0 && await Access.RoleAsync(connection, caller.IdNat, structureId, cancellationToken) == StructureRoleKind.None)
         {
             return Problem.Forbidden("You are neither the legal representative nor a mandataire of this structure.");
@@ -47,28 +46,18 @@ public static class OrdersApi
         return TypedResults.Ok(page.ToPage(rows, o => o.Id));
     }
 
+    /// <summary>An order is seen by its structure's legal representative and mandataires, its holder, and operators.</summary>
     private static async Task<Results<Ok<OrderView>, ProblemHttpResult>> Get(
         Guid orderId, Caller caller, HttpContext http, NpgsqlDataSource dataSource, OrderReader reader, CancellationToken cancellationToken)
     {
-        if (http.ReadAhead<OrdersReadAhead.SeenOrder>(new OrdersReadAhead.OrderKey(orderId, caller.IdNat)) is { } ahead)
+        var seen = await http.ReadAheadOrReadAsync<OrdersReadAhead.SeenOrder>(OrdersReadAhead.Order(orderId, caller.IdNat), dataSource, cancellationToken);
+        if (seen.Row is not { } row || !(caller.IsOperator || seen.SeenByCaller))
         {
-            if (ahead.Row is null || !(caller.IsOperator || ahead.SeenByCaller))
-            {
-                http.AuditStructure(ahead.Row?.StructureId);
-                return Problem.NotFound("order");
-            }
-
-            return TypedResults.Ok(reader.ToView(ahead.Row, ahead.History));
-        }
-
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        if (!await OrderReader.IsVisibleAsync(connection, orderId, caller, cancellationToken))
-        {
-            http.AuditStructure(await OwningStructureAsync(connection, orderId, cancellationToken));
+            http.AuditStructure(seen.Row?.StructureId);
             return Problem.NotFound("order");
         }
 
-        return TypedResults.Ok((await reader.GetAsync(connection, orderId, cancellationToken))!);
+        return TypedResults.Ok(reader.ToView(row, seen.History));
     }
 
     private static async Task<Results<Ok<OrderView>, ProblemHttpResult>> Cancel(
@@ -114,14 +103,8 @@ public static class OrdersApi
             return new FieldErrors().Add("cursor", "is not a cursor this service issued.").ToProblem();
         }
 
-        if (http.ReadAhead<List<OrderRow>>(new OrdersReadAhead.HolderKey(caller.IdNat, after, page.Fetch)) is { } ahead)
-        {
-            return TypedResults.Ok(page.ToPage(reader.Views(ahead), o => o.Id));
-        }
-
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var rows = await reader.ForHolderAsync(connection, caller.IdNat, after, page.Fetch, cancellationToken);
-        return TypedResults.Ok(page.ToPage(rows, o => o.Id));
+        var rows = await http.ReadAheadOrReadAsync<List<OrderRow>>(OrdersReadAhead.Mine(caller.IdNat, after, page.Fetch), dataSource, cancellationToken);
+        return TypedResults.Ok(page.ToPage(reader.Views(rows), o => o.Id));
     }
 
     /// <summary>The structure behind an order, for the audit of a refused access only: never shown to the caller.</summary>

@@ -27,15 +27,16 @@ internal static class OrdersReadAhead
                        AND (o.structure_id IN (SELECT structure_id FROM caller_structures(@idNat)) OR p.id_nat = @idNat))
         """;
 
-    public static ReadAhead? Order(HttpContext http, string idNat) =>
-        ReadAheadInputs.RouteGuid(http, "orderId") is { } id
-            ? new ReadAhead(new OrderKey(id, idNat), SeenByCaller + ";\n" + OrderReader.ReadBack, new { id, idNat }, async results =>
-            {
-                var seen = await results.ReadSingleAsync<bool>();
-                var (row, history) = await OrderReader.ReadRowAsync(results);
-                return new SeenOrder(seen, row, history);
-            })
-            : null;
+    public static ReadAhead? Order(HttpContext http, string idNat) => ReadAheadInputs.RouteGuid(http, "orderId") is { } id ? Order(id, idNat) : null;
+
+    /// <summary>Order <paramref name="id"/> with its history, and whether <paramref name="idNat"/> sees it: one round trip.</summary>
+    public static ReadAhead Order(Guid id, string idNat) =>
+        new(new OrderKey(id, idNat), SeenByCaller + ";\n" + OrderReader.ReadBack, new { id, idNat }, async results =>
+        {
+            var seen = await results.ReadSingleAsync<bool>();
+            var (row, history) = await OrderReader.ReadRowAsync(results);
+            return new SeenOrder(seen, row, history);
+        });
 
     public static ReadAhead? Page(HttpContext http, string idNat)
     {
@@ -46,15 +47,20 @@ internal static class OrdersReadAhead
             return null;
         }
 
-        var filter = new OrderFilter(state, cardType);
-        return new ReadAhead(new PageKey(structureId, idNat, filter, after, page.Fetch), OrderReader.ForStructure(filter, after, page.Fetch),
-            OrderReader.PageParameters(structureId, idNat, filter, after), ReadRowsAsync);
+        return Page(structureId, idNat, new OrderFilter(state, cardType), after, page.Fetch);
     }
 
+    /// <summary>A structure's page of orders, through <paramref name="idNat"/>'s rights (empty for anyone else).</summary>
+    public static ReadAhead Page(Guid structureId, string idNat, OrderFilter filter, Guid? after, int fetch) =>
+        new(new PageKey(structureId, idNat, filter, after, fetch), OrderReader.ForStructure(filter, after, fetch),
+            OrderReader.PageParameters(structureId, idNat, filter, after), ReadRowsAsync);
+
     public static ReadAhead? Mine(HttpContext http, string idNat) =>
-        ReadAheadInputs.PageOf(http) is ({ } page, var after)
-            ? new ReadAhead(new HolderKey(idNat, after, page.Fetch), OrderReader.ForHolder(after, page.Fetch), new { holderIdNat = idNat, after }, ReadRowsAsync)
-            : null;
+        ReadAheadInputs.PageOf(http) is ({ } page, var after) ? Mine(idNat, after, page.Fetch) : null;
+
+    /// <summary>The orders of <paramref name="idNat"/>'s holder, wherever placed, a page after <paramref name="after"/>.</summary>
+    public static ReadAhead Mine(string idNat, Guid? after, int fetch) =>
+        new(new HolderKey(idNat, after, fetch), OrderReader.ForHolder(after, fetch), new { holderIdNat = idNat, after }, ReadRowsAsync);
 
     private static async Task<object> ReadRowsAsync(SqlMapper.GridReader results) => (await results.ReadAsync<OrderRow>()).AsList();
 }

@@ -81,12 +81,6 @@ public sealed class CardReader
     /// <summary>The cards of one holder, a first or a next page (<see cref="Keyset"/>).</summary>
     internal static string ForHolder(Guid? after, int fetch) => $"{Columns} WHERE holder_id_nat = @holderIdNat {Keyset.After(after)} ORDER BY id {Keyset.Limit(fetch)}";
 
-    public async Task<IReadOnlyList<CardView>> ForHolderAsync(NpgsqlConnection connection, string holderIdNat, Guid? after, int fetch, CancellationToken cancellationToken)
-    {
-        var rows = await connection.QueryAsync<CardRow>(new CommandDefinition(ForHolder(after, fetch), new { holderIdNat, after }, cancellationToken: cancellationToken));
-        return rows.Select(r => r.ToView()).ToList();
-    }
-
     /// <summary>One card (<c>@id</c>), its certificates and its history: three statements, read by <see cref="ReadCardAsync"/>.</summary>
     internal const string CardWithHistory =
         $"""

@@ -51,9 +51,8 @@ public static class CardsApi
         }
 
         // The page authentication read ahead with these very inputs, else the page read here.
-        IReadOnlyList<CardView> rows = http.ReadAhead<List<CardRow>>(new ParcReadAhead.PageKey(structureId, caller.IdNat, filter, after, page.Fetch)) is { } ahead
-            ? ahead.Select(r => r.ToView()).ToList()
-            : await reader.ForStructureAsync(connection, structureId, caller.IdNat, filter, after, page.Fetch, cancellationToken);
+        var rows = (await http.ReadAheadOrReadAsync<List<CardRow>>(ParcReadAhead.Page(structureId, caller.IdNat, filter, after, page.Fetch), dataSource, cancellationToken))
+            .ConvertAll(r => r.ToView());
         // The query reads through caller_structures(): rows mean the caller acts for the structure. Only an
         // empty page needs the role read, to tell "nothing matches" from "not yours" (as the orders listing does).
         if (rows.Count == 0 && await Access.RoleAsync(connection, caller.IdNat, structureId, cancellationToken) == StructureRoleKind.None)
@@ -66,18 +65,17 @@ public static class CardsApi
 
     private static IResult Forbidden() => Problem.Forbidden("You are neither the legal representative nor a mandataire of this structure.");
 
-    private static async Task<IResult> Get(Guid cardId, Caller caller, HttpContext http, NpgsqlDataSource dataSource, CardReader reader, CancellationToken cancellationToken)
+    /// <summary>A card is seen by its structure's legal representative and mandataires, its holder, and operators.</summary>
+    private static async Task<IResult> Get(Guid cardId, Caller caller, HttpContext http, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
-        var (visible, card, owner) = http.ReadAhead<ParcReadAhead.SeenCard>(new ParcReadAhead.CardKey(cardId, caller.IdNat)) is { } ahead
-            ? (ahead.Card is not null && (caller.IsOperator || ahead.SeenByCaller), ahead.Card, ahead.Card?.StructureId)
-            : await ReadCardAsync(cardId, caller, dataSource, reader, cancellationToken);
-        if (!visible)
+        var seen = await http.ReadAheadOrReadAsync<ParcReadAhead.SeenCard>(ParcReadAhead.Card(cardId, caller.IdNat), dataSource, cancellationToken);
+        if (seen.Card is not { } card || !(caller.IsOperator || seen.SeenByCaller))
         {
-            http.AuditStructure(owner);
+            http.AuditStructure(seen.Card?.StructureId);
             return Problem.NotFound("card");
         }
 
-        var etag = CardETag.Of(card!);
+        var etag = CardETag.Of(card);
         http.Response.Headers.ETag = etag;
         if (CardETag.NoneMatch(http.Request.Headers.IfNoneMatch.ToString(), etag))
         {
@@ -87,46 +85,19 @@ public static class CardsApi
         return TypedResults.Ok(card);
     }
 
-    /// <summary>The card if the caller sees it; else, for the audit of the refusal only, the structure it belongs to.</summary>
-    private static async Task<(bool Visible, CardView? Card, Guid? Owner)> ReadCardAsync(Guid cardId, Caller caller, NpgsqlDataSource dataSource, CardReader reader,
-        CancellationToken cancellationToken)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await VisibleAsync(connection, cardId, caller, cancellationToken)
-            ? (true, await reader.GetAsync(connection, cardId, cancellationToken), null)
-            : (false, null, await OwningStructureAsync(connection, cardId, cancellationToken));
-    }
-
-    /// <summary>A card is seen by its structure's legal representative and mandataires, its holder, and operators.</summary>
-    private static Task<bool> VisibleAsync(NpgsqlConnection connection, Guid cardId, Caller caller, CancellationToken cancellationToken) =>
-        connection.ExecuteScalarAsync<bool>(new CommandDefinition(
-            """
-            SELECT EXISTS (SELECT 1 FROM cards c JOIN persons p ON p.id = c.holder_id WHERE c.id = @cardId
-                           AND (@IsOperator OR c.structure_id IN (SELECT structure_id FROM caller_structures(@IdNat)) OR p.id_nat = @IdNat))
-            """, new { cardId, caller.IdNat, caller.IsOperator }, cancellationToken: cancellationToken));
-
     /// <summary>The structure behind a card, for the audit of a refused access only: never shown to the caller.</summary>
     internal static Task<Guid?> OwningStructureAsync(NpgsqlConnection connection, Guid cardId, CancellationToken cancellationToken) =>
         connection.ExecuteScalarAsync<Guid?>(new CommandDefinition("SELECT structure_id FROM cards WHERE id = @cardId", new { cardId }, cancellationToken: cancellationToken));
 
     private static async Task<Results<Ok<Page<CardView>>, ProblemHttpResult>> Mine(
-        PageRequest page, Caller caller, HttpContext http, NpgsqlDataSource dataSource, CardReader reader, CancellationToken cancellationToken)
+        PageRequest page, Caller caller, HttpContext http, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
         if (!page.TryAfter(out var after))
         {
             return new FieldErrors().Add("cursor", "is not a cursor this service issued.").ToProblem();
         }
 
-        var rows = http.ReadAhead<List<CardRow>>(new ParcReadAhead.HolderKey(caller.IdNat, after, page.Fetch)) is { } ahead
-            ? ahead.Select(r => r.ToView()).ToList()
-            : await ReadMineAsync(dataSource, reader, caller.IdNat, after, page.Fetch, cancellationToken);
-        return TypedResults.Ok(page.ToPage(rows, c => c.Id));
-    }
-
-    private static async Task<IReadOnlyList<CardView>> ReadMineAsync(NpgsqlDataSource dataSource, CardReader reader, string idNat, Guid? after, int fetch,
-        CancellationToken cancellationToken)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await reader.ForHolderAsync(connection, idNat, after, fetch, cancellationToken);
+        var rows = await http.ReadAheadOrReadAsync<List<CardRow>>(ParcReadAhead.Mine(caller.IdNat, after, page.Fetch), dataSource, cancellationToken);
+        return TypedResults.Ok(page.ToPage(rows.ConvertAll(r => r.ToView()), c => c.Id));
     }
 }

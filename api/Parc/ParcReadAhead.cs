@@ -29,16 +29,24 @@ internal static class ParcReadAhead
                        AND (c.structure_id IN (SELECT structure_id FROM caller_structures(@idNat)) OR p.id_nat = @idNat))
         """;
 
-    public static ReadAhead? Card(HttpContext http, string idNat) =>
-        ReadAheadInputs.RouteGuid(http, "cardId") is { } id
-            ? new ReadAhead(new CardKey(id, idNat), SeenByCaller + ";\n" + CardReader.CardWithHistory, new { id, idNat },
-                async results => new SeenCard(await results.ReadSingleAsync<bool>(), await CardReader.ReadCardAsync(results)))
-            : null;
+    public static ReadAhead? Card(HttpContext http, string idNat) => ReadAheadInputs.RouteGuid(http, "cardId") is { } id ? Card(id, idNat) : null;
+
+    /// <summary>Card <paramref name="id"/> with its certificates and history, and whether <paramref name="idNat"/> sees it: one round trip.</summary>
+    public static ReadAhead Card(Guid id, string idNat) =>
+        new(new CardKey(id, idNat), SeenByCaller + ";\n" + CardReader.CardWithHistory, new { id, idNat },
+            async results => new SeenCard(await results.ReadSingleAsync<bool>(), await CardReader.ReadCardAsync(results)));
 
     public static ReadAhead? Mine(HttpContext http, string idNat) =>
-        ReadAheadInputs.PageOf(http) is ({ } page, var after)
-            ? new ReadAhead(new HolderKey(idNat, after, page.Fetch), CardReader.ForHolder(after, page.Fetch), new { holderIdNat = idNat, after }, ReadRowsAsync)
-            : null;
+        ReadAheadInputs.PageOf(http) is ({ } page, var after) ? Mine(idNat, after, page.Fetch) : null;
+
+    /// <summary>The cards <paramref name="idNat"/> holds, a page after <paramref name="after"/>.</summary>
+    public static ReadAhead Mine(string idNat, Guid? after, int fetch) =>
+        new(new HolderKey(idNat, after, fetch), CardReader.ForHolder(after, fetch), new { holderIdNat = idNat, after }, ReadRowsAsync);
+
+    /// <summary>A structure's page of cards, through <paramref name="idNat"/>'s rights (empty for anyone else).</summary>
+    public static ReadAhead Page(Guid structureId, string idNat, CardFilter filter, Guid? after, int fetch) =>
+        new(new PageKey(structureId, idNat, filter, after, fetch), CardReader.ForStructure(filter, after, fetch),
+            CardReader.PageParameters(structureId, idNat, filter, after), ReadRowsAsync);
 
     private static async Task<object> ReadRowsAsync(SqlMapper.GridReader results) => (await results.ReadAsync<CardRow>()).AsList();
 
@@ -67,8 +75,6 @@ internal static class ParcReadAhead
             return null;
         }
 
-        var filter = new CardFilter(type, state, holder, expiringBefore);
-        return new ReadAhead(new PageKey(structureId, idNat, filter, after, page.Fetch), CardReader.ForStructure(filter, after, page.Fetch),
-            CardReader.PageParameters(structureId, idNat, filter, after), ReadRowsAsync);
+        return Page(structureId, idNat, new CardFilter(type, state, holder, expiringBefore), after, page.Fetch);
     }
 }
