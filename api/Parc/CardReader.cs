@@ -39,37 +39,8 @@ public sealed class CardReader
         return rows.Select(r => r.ToView()).ToList();
     }
 
-    /// <summary>
-    /// The same selection, whole, read in keyset chunks of <see cref="ExportChunk"/> rows in one read-only
-    /// snapshot (the CSV export): the same rate for a parc of a thousand cards as of a million, memory flat.
-    /// Each chunk is read whole before it is written: no statement stays active while a slow client downloads,
-    /// so that a server-side <c>statement_timeout</c> bounds the reads, not the download (docs/operations.md).
-    /// </summary>
-    internal async IAsyncEnumerable<CardRow> StreamForStructureAsync(NpgsqlConnection connection, Guid structureId, string callerIdNat, CardFilter filter,
-        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        await using var snapshot = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
-        Guid? after = null;
-        while (true)
-        {
-            var chunk = await PageAsync(connection, snapshot, structureId, callerIdNat, filter, after, ExportChunk, cancellationToken);
-            foreach (var row in chunk)
-            {
-                yield return row;
-            }
-
-            if (chunk.Count < ExportChunk)
-            {
-                break;
-            }
-
-            after = chunk[^1].Id;
-        }
-
-        await snapshot.CommitAsync(cancellationToken);
-    }
-
-    private static async Task<List<CardRow>> PageAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, Guid structureId, string callerIdNat,
+    /// <summary>A page of <see cref="ForStructure"/>, read whole.</summary>
+    internal static async Task<List<CardRow>> PageAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, Guid structureId, string callerIdNat,
         CardFilter filter, Guid? after, int fetch, CancellationToken cancellationToken) =>
         (await connection.QueryAsync<CardRow>(new CommandDefinition(ForStructure(filter, after, fetch),
             PageParameters(structureId, callerIdNat, filter, after), transaction, cancellationToken: cancellationToken))).AsList();

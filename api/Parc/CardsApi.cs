@@ -28,7 +28,7 @@ public static class CardsApi
 
     private static async Task<IResult> List(
         Guid structureId, string? type, string? state, string? holder, DateTime? expiringBefore, PageRequest page, Caller caller,
-        HttpContext http, NpgsqlDataSource dataSource, CardReader reader, CancellationToken cancellationToken)
+        HttpContext http, NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
         if (FieldErrors.Filters(page, out var after, ("type", type, Problem.CardTypes), ("state", state, Problem.CardStates)) is { } invalid)
         {
@@ -40,13 +40,13 @@ public static class CardsApi
         if (ParcCsv.Wanted(http.Request))
         {
             await connection.OpenAsync(cancellationToken);
-            if (await Access.RoleAsync(connection, caller.IdNat, structureId, cancellationToken) == StructureRoleKind.None)
+            await using var export = await ParcExport.OpenAsync(connection, structureId, caller.IdNat, filter, cancellationToken);
+            if (export.IsEmpty && await Access.RoleAsync(connection, caller.IdNat, structureId, cancellationToken) == StructureRoleKind.None)
             {
                 return Forbidden();
             }
 
-            await ParcCsv.WriteAsync(http, reader.StreamForStructureAsync(connection, structureId, caller.IdNat, filter),
-                http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ParcCsv)), cancellationToken);
+            await ParcCsv.WriteAsync(http, export.RowsAsync(), http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ParcCsv)), cancellationToken);
             return Results.Empty;
         }
 
