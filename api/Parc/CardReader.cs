@@ -29,8 +29,11 @@ public sealed class CardReader
         ORDER BY id {Keyset.Limit(fetch)}
         """;
 
-    /// <summary>The rows the CSV export reads per statement: each chunk walks the structure's index from the last id, no sort, no scan of all holders.</summary>
-    internal const int ExportChunk = 5000;
+    /// <summary>
+    /// The rows the CSV export reads per statement: each chunk walks the structure's index from the last id, no sort, no
+    /// scan of all holders. The export holds two at most (one written, the next read meanwhile: <see cref="ParcExport"/>).
+    /// </summary>
+    internal const int ExportChunk = 2500;
 
     public async Task<IReadOnlyList<CardView>> ForStructureAsync(NpgsqlConnection connection, Guid structureId, string callerIdNat, CardFilter filter,
         Guid? after, int fetch, CancellationToken cancellationToken)
