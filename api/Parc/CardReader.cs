@@ -35,13 +35,6 @@ public sealed class CardReader
     /// </summary>
     internal const int ExportChunk = 2500;
 
-    public async Task<IReadOnlyList<CardView>> ForStructureAsync(NpgsqlConnection connection, Guid structureId, string callerIdNat, CardFilter filter,
-        Guid? after, int fetch, CancellationToken cancellationToken)
-    {
-        var rows = await PageAsync(connection, null, structureId, callerIdNat, filter, after, fetch, cancellationToken);
-        return rows.Select(r => r.ToView()).ToList();
-    }
-
     /// <summary>A page of <see cref="ForStructure"/>, read whole.</summary>
     internal static async Task<List<CardRow>> PageAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, Guid structureId, string callerIdNat,
         CardFilter filter, Guid? after, int fetch, CancellationToken cancellationToken) =>

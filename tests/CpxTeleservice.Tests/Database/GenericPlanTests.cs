@@ -69,10 +69,9 @@ public partial class GenericPlanTests
         // The service's own pool settings, the service's own reader, on one connection.
         await using var service = NpgsqlDataSource.Create(ServiceConnections.For(db.ConnectionString, TimeProvider.System));
         await using var connection = await service.OpenConnectionAsync();
-        var reader = new CardReader();
         for (var i = 0; i < 10; i++)
         {
-            var page = await reader.ForStructureAsync(connection, structureId, "3999999999/RL", new CardFilter("CPE", null, null, null), null, 51, CancellationToken.None);
+            var page = await CardReader.PageAsync(connection, null, structureId, "3999999999/RL", new CardFilter("CPE", null, null, null), null, 51, CancellationToken.None);
             Assert.Equal(51, page.Count);
         }
 
