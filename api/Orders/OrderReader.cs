@@ -53,17 +53,13 @@ public sealed class OrderReader(ExpectedDates dates)
             ORDER BY id {Keyset.Limit(fetch)}
             """, new { filter.State, filter.CardType, filter.StructureId, after }, cancellationToken);
 
-    /// <summary>Whether <c>@idNat</c> acts for order <c>@id</c>'s structure or is its holder (operators see every order besides).</summary>
-    internal const string SeenBy =
-        """
-        SELECT EXISTS (SELECT 1 FROM orders o JOIN persons p ON p.id = o.holder_id WHERE o.id = @id
-                       AND (o.structure_id IN (SELECT structure_id FROM caller_structures(@idNat)) OR p.id_nat = @idNat))
-        """;
-
-    /// <summary>Whether the caller sees the order: an operator, its structure's legal representative or a mandataire, or its holder.</summary>
-    public static async Task<bool> IsVisibleAsync(NpgsqlConnection connection, Guid orderId, Caller caller, CancellationToken cancellationToken) =>
-        caller.IsOperator
-        || await connection.ExecuteScalarAsync<bool>(new CommandDefinition(SeenBy, new { id = orderId, idNat = caller.IdNat }, cancellationToken: cancellationToken));
+    /// <summary>Whether the caller sees the order: its structure's legal representative and mandataires, its holder, and operators.</summary>
+    public static Task<bool> IsVisibleAsync(NpgsqlConnection connection, Guid orderId, Caller caller, CancellationToken cancellationToken) =>
+        connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+            """
+            SELECT EXISTS (SELECT 1 FROM orders o JOIN persons p ON p.id = o.holder_id WHERE o.id = @orderId
+                           AND (@IsOperator OR o.structure_id IN (SELECT structure_id FROM caller_structures(@IdNat)) OR p.id_nat = @IdNat))
+            """, new { orderId, caller.IdNat, caller.IsOperator }, cancellationToken: cancellationToken));
 
     /// <summary>One order (<c>@id</c>) and its history: two statements, one round trip; <see cref="ReadBackAsync"/> reads their results.</summary>
     internal const string ReadBack =

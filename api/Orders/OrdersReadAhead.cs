@@ -20,11 +20,18 @@ internal static class OrdersReadAhead
     /// <summary>An order read ahead, and whether the caller sees it by a structure or as its holder (an operator sees every order).</summary>
     internal sealed record SeenOrder(bool SeenByCaller, OrderRow? Row, List<OrderEventView> History);
 
+    /// <summary>Whether <c>@idNat</c> acts for order <c>@id</c>'s structure or is its holder.</summary>
+    private const string SeenByCaller =
+        """
+        SELECT EXISTS (SELECT 1 FROM orders o JOIN persons p ON p.id = o.holder_id WHERE o.id = @id
+                       AND (o.structure_id IN (SELECT structure_id FROM caller_structures(@idNat)) OR p.id_nat = @idNat))
+        """;
+
     public static ReadAhead? Order(HttpContext http, string idNat) => ReadAheadInputs.RouteGuid(http, "orderId") is { } id ? Order(id, idNat) : null;
 
     /// <summary>Order <paramref name="id"/> with its history, and whether <paramref name="idNat"/> sees it: one round trip.</summary>
     public static ReadAhead Order(Guid id, string idNat) =>
-        new(new OrderKey(id, idNat), OrderReader.SeenBy + ";\n" + OrderReader.ReadBack, new { id, idNat }, async results =>
+        new(new OrderKey(id, idNat), SeenByCaller + ";\n" + OrderReader.ReadBack, new { id, idNat }, async results =>
         {
             var seen = await results.ReadSingleAsync<bool>();
             var (row, history) = await OrderReader.ReadRowAsync(results);
